@@ -1,0 +1,86 @@
+// The output buffer: written forward from the address beginCall() gives, grown on demand.
+// Every write checks capacity once per call site through reserve(); a failed grow sets `failed`
+// and later writes become no-ops, so the filter can fall back to returning its input.
+import { ensureMemory } from "./arena";
+
+// @ts-ignore: decorator
+@lazy export let outStart: usize = 0;
+// @ts-ignore: decorator
+@lazy export let outPos: usize = 0;
+// @ts-ignore: decorator
+@lazy export let outFailed: bool = false;
+
+export function outReset(start: usize, expected: usize): void {
+  outStart = start;
+  outPos = start;
+  outFailed = !ensureMemory(start + expected);
+}
+
+/** Room for n more bytes. */
+// @ts-ignore: decorator
+@inline export function reserve(n: usize): bool {
+  if (outFailed) return false;
+  if (!ensureMemory(outPos + n)) { outFailed = true; return false; }
+  return true;
+}
+
+export function putByte(b: u8): void {
+  if (!reserve(1)) return;
+  store<u8>(outPos, b);
+  outPos++;
+}
+
+export function putBytes(src: usize, len: usize): void {
+  if (len == 0 || !reserve(len)) return;
+  memory.copy(outPos, src, len);
+  outPos += len;
+}
+
+/** Writes an ASCII literal given as a static string (UTF-16 in AssemblyScript). */
+export function putAscii(s: string): void {
+  const n = <usize>s.length;
+  if (!reserve(n)) return;
+  const p = changetype<usize>(s);
+  for (let i: usize = 0; i < n; i++) store<u8>(outPos + i, <u8>load<u16>(p + (i << 1)));
+  outPos += n;
+}
+
+export function putUint(v: u64): void {
+  if (!reserve(20)) return;
+  if (v == 0) { store<u8>(outPos++, 0x30); return; }
+  let digits = 0;
+  let t = v;
+  while (t > 0) { t /= 10; digits++; }
+  let p = outPos + <usize>digits;
+  while (v > 0) { p--; store<u8>(p, <u8>(0x30 + <u32>(v % 10))); v /= 10; }
+  outPos += <usize>digits;
+}
+
+export function putInt(v: i64): void {
+  if (v < 0) { putByte(0x2d); putUint(<u64>(-v)); } else putUint(<u64>v);
+}
+
+/** Zero-padded decimal of fixed width. */
+export function putPadded(v: u32, width: i32): void {
+  if (!reserve(<usize>width)) return;
+  for (let i = width - 1; i >= 0; i--) {
+    store<u8>(outPos + <usize>i, <u8>(0x30 + v % 10));
+    v /= 10;
+  }
+  outPos += <usize>width;
+}
+
+/** Writes a string's bytes as the inside of a JSON string, escaping `"` and `\\` and controls. */
+export function putJsonEscaped(src: usize, len: usize): void {
+  if (!reserve(len * 6)) return;
+  for (let i: usize = 0; i < len; i++) {
+    const c = load<u8>(src + i);
+    if (c == 0x22 || c == 0x5c) { store<u8>(outPos++, 0x5c); store<u8>(outPos++, c); }
+    else if (c < 0x20) {
+      store<u8>(outPos++, 0x5c); store<u8>(outPos++, 0x75); store<u8>(outPos++, 0x30); store<u8>(outPos++, 0x30);
+      store<u8>(outPos++, <u8>(0x30 + (c >> 4)));
+      const lo = c & 15;
+      store<u8>(outPos++, <u8>(lo < 10 ? 0x30 + lo : 0x57 + lo));
+    } else store<u8>(outPos++, c);
+  }
+}

@@ -1,0 +1,63 @@
+// The CRI log line: `<RFC 3339 time> <stdout|stderr> <tag> <message>`, split at the first three
+// spaces as kubelet does (a message containing " stdout F " cannot confuse it). The tag is `P`
+// (partial: the runtime split a long line), `F` (full) or something else (kept, flagged).
+// Lenient on one point: a line that ends right after the tag (`<time> stdout F`, the trailing
+// space stripped) is read as an empty message rather than rejected, so its time is not lost.
+import { TimeStatus, parseRfc3339, parsedLen } from "./time";
+
+export const enum CriStatus {
+  Ok = 0,
+  BadTime = 1, // see criTimeStatus
+  NoStream = 2,
+  BadStream = 3,
+  NoTag = 4,
+}
+
+export const enum Stream { None = 0, Stdout = 1, Stderr = 2 }
+export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
+
+// @ts-ignore: decorator
+@lazy export let criTimeStatus: TimeStatus = TimeStatus.Ok;
+// @ts-ignore: decorator
+@lazy export let criStream: Stream = Stream.None;
+// @ts-ignore: decorator
+@lazy export let criTag: Tag = Tag.None;
+/** Where the message starts (absolute address). */
+// @ts-ignore: decorator
+@lazy export let criMessage: usize = 0;
+
+/** Parses a CRI header at `p`, the line running to `end`. Sets the globals above on success. */
+export function parseCriHeader(p: usize, end: usize): CriStatus {
+  const len = <i32>(end - p);
+  criTimeStatus = parseRfc3339(p, len);
+  if (criTimeStatus != TimeStatus.Ok) return CriStatus.BadTime;
+  let q = p + <usize>parsedLen;
+  if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoStream;
+  q++;
+  if (q + 6 > end) return CriStatus.BadStream;
+  if (isWord(q, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74)) criStream = Stream.Stdout; // stdout
+  else if (isWord(q, 0x73, 0x74, 0x64, 0x65, 0x72, 0x72)) criStream = Stream.Stderr; // stderr
+  else return CriStatus.BadStream;
+  q += 6;
+  if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoTag;
+  q++;
+  const tagStart = q;
+  while (q < end && load<u8>(q) != 0x20) q++;
+  const tagLen = q - tagStart;
+  if (tagLen == 0) return CriStatus.NoTag;
+  const t0 = load<u8>(tagStart);
+  criTag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;
+  criMessage = q < end ? q + 1 : end;
+  return CriStatus.Ok;
+}
+
+// @ts-ignore: decorator
+@inline function isWord(p: usize, a: u8, b: u8, c: u8, d: u8, e: u8, f: u8): bool {
+  return load<u8>(p) == a && load<u8>(p + 1) == b && load<u8>(p + 2) == c && load<u8>(p + 3) == d && load<u8>(p + 4) == e && load<u8>(p + 5) == f;
+}
+
+/** Quick test that a CRI header could start at p (a digit, then `-` at +4): cheap pre-filter. */
+// @ts-ignore: decorator
+@inline export function mayStartHeader(p: usize, end: usize): bool {
+  return p + 20 <= end && <u32>(<i32>load<u8>(p) - 0x30) <= 9 && load<u8>(p + 4) == 0x2d;
+}

@@ -1,0 +1,149 @@
+// RFC 3339 times as container runtimes write them (CRI `time.RFC3339Nano`, Docker json-file):
+//   YYYY-MM-DD('T'|'t')hh:mm:ss[.f{1,}]('Z'|'z'|('+'|'-')hh:mm)
+// Decisions (documented in the README):
+// - fraction: 1 or more digits; digits past the 9th are truncated (the instant stays inside the
+//   same nanosecond); a '.' with no digit is rejected.
+// - calendar: years 0001-9999, real month lengths and leap years, hour <= 23, minute <= 59,
+//   second <= 59. Second 60 is rejected: Go's time package, which stamps CRI and Docker lines,
+//   never writes it, and Fluent Bit's own parser would roll it into the next minute.
+// - offset: hours <= 23, minutes <= 59; the colon is required, as RFC 3339 says.
+// The result is epoch seconds (i64, negative before 1970) and nanoseconds, in UTC.
+
+export const enum TimeStatus {
+  Ok = 0,
+  Empty = 1,
+  BadSyntax = 2,
+  BadYear = 3,
+  BadMonth = 4,
+  BadDay = 5,
+  BadHour = 6,
+  BadMinute = 7,
+  BadSecond = 8,
+  BadFraction = 9,
+  BadOffset = 10,
+  OutOfRange = 11,
+}
+
+// Results of the last parse: globals, so parsing allocates nothing.
+// @ts-ignore: decorator
+@lazy export let parsedSec: i64 = 0;
+// @ts-ignore: decorator
+@lazy export let parsedNsec: i32 = 0;
+/** Bytes the time text took (a CRI header continues after it). */
+// @ts-ignore: decorator
+@lazy export let parsedLen: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function digit(p: usize): i32 {
+  return <i32>load<u8>(p) - 0x30;
+}
+
+function digits(p: usize, n: i32): i32 {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = digit(p + <usize>i);
+    if (<u32>d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+export function isLeapYear(y: i32): bool {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+export function daysInMonth(y: i32, m: i32): i32 {
+  if (m == 2) return isLeapYear(y) ? 29 : 28;
+  return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(y: i32, m: i32, d: i32): i64 {
+  const yy: i64 = <i64>(m <= 2 ? y - 1 : y);
+  const era: i64 = (yy >= 0 ? yy : yy - 399) / 400;
+  const yoe: i64 = yy - era * 400;
+  const mp: i64 = <i64>(m > 2 ? m - 3 : m + 9);
+  const doy: i64 = (153 * mp + 2) / 5 + <i64>d - 1;
+  const doe: i64 = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * Parses the RFC 3339 time at [p, p+len). The time may be followed by other text (a CRI
+ * header); `parsedLen` says where it ended. On success sets parsedSec/parsedNsec.
+ */
+export function parseRfc3339(p: usize, len: i32): TimeStatus {
+  if (len <= 0) return TimeStatus.Empty;
+  if (len < 20) return TimeStatus.BadSyntax;
+  if (load<u8>(p + 4) != 0x2d || load<u8>(p + 7) != 0x2d || load<u8>(p + 13) != 0x3a || load<u8>(p + 16) != 0x3a) return TimeStatus.BadSyntax;
+  const t = load<u8>(p + 10);
+  if (t != 0x54 && t != 0x74) return TimeStatus.BadSyntax;
+  const year = digits(p, 4), month = digits(p + 5, 2), day = digits(p + 8, 2);
+  const hour = digits(p + 11, 2), minute = digits(p + 14, 2), second = digits(p + 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return TimeStatus.BadSyntax;
+  if (year < 1) return TimeStatus.BadYear;
+  if (month < 1 || month > 12) return TimeStatus.BadMonth;
+  if (day < 1 || day > daysInMonth(year, month)) return TimeStatus.BadDay;
+  if (hour > 23) return TimeStatus.BadHour;
+  if (minute > 59) return TimeStatus.BadMinute;
+  if (second > 59) return TimeStatus.BadSecond;
+
+  let i: i32 = 19;
+  let nsec: i32 = 0;
+  if (load<u8>(p + <usize>i) == 0x2e) {
+    i++;
+    let n = 0;
+    while (i < len) {
+      const d = digit(p + <usize>i);
+      if (<u32>d > 9) break;
+      if (n < 9) nsec = nsec * 10 + d;
+      n++;
+      i++;
+    }
+    if (n == 0) return TimeStatus.BadFraction;
+    for (let k = n; k < 9; k++) nsec *= 10;
+  }
+  if (i >= len) return TimeStatus.BadOffset;
+  let offset: i32 = 0;
+  const z = load<u8>(p + <usize>i);
+  if (z == 0x5a || z == 0x7a) {
+    i++;
+  } else if (z == 0x2b || z == 0x2d) {
+    if (i + 6 > len || load<u8>(p + <usize>(i + 3)) != 0x3a) return TimeStatus.BadOffset;
+    const oh = digits(p + <usize>(i + 1), 2), om = digits(p + <usize>(i + 4), 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return TimeStatus.BadOffset;
+    offset = (oh * 60 + om) * 60;
+    if (z == 0x2d) offset = -offset;
+    i += 6;
+  } else return TimeStatus.BadOffset;
+
+  const sec = daysFromCivil(year, month, day) * 86400 + <i64>(hour * 3600 + minute * 60 + second) - <i64>offset;
+  // The UTC instant must still be writable as a 4-digit year.
+  if (sec < MIN_SEC || sec > MAX_SEC) return TimeStatus.OutOfRange;
+  parsedSec = sec;
+  parsedNsec = nsec;
+  parsedLen = i;
+  return TimeStatus.Ok;
+}
+
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z
+const MIN_SEC: i64 = -62135596800;
+const MAX_SEC: i64 = 253402300799;
+
+/** Short reason codes, written into diagnostics. Static strings: no allocation. */
+export function timeStatusName(s: TimeStatus): string {
+  switch (s) {
+    case TimeStatus.Empty: return "empty";
+    case TimeStatus.BadSyntax: return "bad_syntax";
+    case TimeStatus.BadYear: return "bad_year";
+    case TimeStatus.BadMonth: return "bad_month";
+    case TimeStatus.BadDay: return "bad_day";
+    case TimeStatus.BadHour: return "bad_hour";
+    case TimeStatus.BadMinute: return "bad_minute";
+    case TimeStatus.BadSecond: return "bad_second";
+    case TimeStatus.BadFraction: return "bad_fraction";
+    case TimeStatus.BadOffset: return "bad_offset";
+    case TimeStatus.OutOfRange: return "out_of_range";
+  }
+  return "ok";
+}

@@ -1,0 +1,302 @@
+/**
+ * Fluent Bit's `filter_wasm`, emulated: one `[FILTER] name wasm` section running a module the way
+ * the selected Fluent Bit release does (ABI.md and ../shared/conformance).
+ */
+import { readFileSync } from "node:fs";
+import { Behaviour, behaviourFor } from "./versions.ts";
+import { ExportEntry, ModuleInfo, NotWasmError, readModuleInfo, signature } from "./wasm-binary.ts";
+import { WasmTrap, link } from "./wamr-link.ts";
+import { FbEvent, encodeTime, readOneEvent } from "./events.ts";
+import { MpReader, MpWriter, decode } from "./msgpack.ts";
+import { fluentBitJson } from "./fb-json-out.ts";
+import { packJsonV2, packJsonV5 } from "./fb-json-in.ts";
+
+export interface FilterOptions {
+  /** Path of the module, or its bytes. */
+  wasm: string | Uint8Array;
+  functionName: string;
+  eventFormat?: "json" | "msgpack";
+  /** Fluent Bit release to emulate, e.g. "2.1.8"; default the newest measured. */
+  fluentBitVersion?: string;
+  /** `json.escape_unicode` (5.x only; default on). */
+  escapeUnicode?: boolean;
+  /** `json.convert_nan_to_null` (default off). */
+  convertNanToNull?: boolean;
+  /** Which input appends the records: with a persistent instance, a non-threaded `forward` input fails every call. */
+  input?: "tail" | "dummy" | "forward" | "forward-threaded";
+  /** Filter instance name used in log lines. */
+  name?: string;
+}
+
+export interface ChunkResult {
+  /** Events as a decoding output (stdout, es, out_file json) reads the chunk: they stop at the first bare item. */
+  events: FbEvent[];
+  /** Every top-level item out_file `format msgpack` writes, events and bare items alike. */
+  items: ({ event: FbEvent } | { bare: Uint8Array })[];
+  /** Raw chunk bytes after the filter (undefined: the chunk had zero records and was skipped). */
+  chunk?: Uint8Array;
+  /** The chunk holds bytes no decoder can read past. */
+  undecodable: boolean;
+  dropped: number;
+  log: string[];
+}
+
+export class StartupError extends Error {
+  constructor(message: string, readonly log: string[] = []) { super(message); }
+}
+
+interface Instance {
+  exports: Record<string, WebAssembly.ExportValue>;
+  memory: WebAssembly.Memory;
+  alloc: (n: number) => number;
+  release: (p: number) => void;
+}
+
+const DEBUG_SKIP = (name: string) => `[debug] [filter:wasm:${name}] encode as JSON from msgpack is broken. Skip.`;
+
+/** Maps a V8 trap to the message WAMR gives the same trap. */
+function wamrTrapMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  if (e instanceof WasmTrap) return m;
+  if (/unreachable/.test(m)) return "unreachable";
+  if (/memory access out of bounds|out of bounds/.test(m)) return "out of bounds memory access";
+  if (/divide by zero|remainder by zero/.test(m)) return "integer divide by zero";
+  if (/integer overflow/.test(m)) return "integer overflow";
+  if (/call stack|stack overflow/i.test(m)) return "wasm operand stack overflow";
+  if (/null function|signature mismatch/.test(m)) return "indirect call type mismatch";
+  if (/WebAssembly\.Memory|grow/.test(m)) return "allocate memory failed";
+  return m;
+}
+
+export class FilterWasm {
+  readonly behaviour: Behaviour;
+  readonly eventFormat: "json" | "msgpack";
+  readonly startLog: string[] = [];
+  private readonly module?: WebAssembly.Module;
+  private readonly info?: ModuleInfo;
+  private readonly fn?: ExportEntry;
+  private persistent?: Instance;
+  private poisoned = false;
+  private readonly name: string;
+  /** The filter passes records through unfiltered (v2 with a bad wasm_path). */
+  private readonly inert: boolean;
+  private readonly pathForLog: string;
+
+  constructor(readonly opts: FilterOptions) {
+    this.behaviour = behaviourFor(opts.fluentBitVersion);
+    this.eventFormat = opts.eventFormat ?? "json";
+    this.name = opts.name ?? "wasm.0";
+    this.pathForLog = typeof opts.wasm === "string" ? opts.wasm : "<bytes>";
+    if (this.eventFormat === "msgpack" && !this.behaviour.msgpackFormat) {
+      throw new StartupError(`event_format msgpack needs Fluent Bit 3.0.0 or later (emulating ${this.behaviour.version})`);
+    }
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = typeof opts.wasm === "string" ? readFileSync(opts.wasm) : opts.wasm;
+      this.info = readModuleInfo(bytes);
+      this.module = new WebAssembly.Module(bytes);
+    } catch (e) {
+      const why = e instanceof NotWasmError || e instanceof WebAssembly.CompileError ? `not a wasm module: ${(e as Error).message}`
+        : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+      if (this.behaviour.badPathPassesThrough) {
+        this.inert = true;
+        return;
+      }
+      throw new StartupError(`cannot access wasm program at ${this.pathForLog} (${why})`, [
+        `[error] [filter:wasm:${this.name}] cannot access wasm program at ${this.pathForLog}`,
+        `[error] Failed pre_run callback on filter ${this.name}`,
+        "[error] [engine] filter initialization failed",
+      ]);
+    }
+    this.inert = false;
+    this.fn = this.info.exports.find((x) => x.kind === "func" && x.name === opts.functionName);
+    const hasMalloc = this.exportSig("malloc") === "(i32)->(i32)" && this.exportSig("free") === "(i32)->()";
+    const hasNew = this.exportSig("__new") === "(i32,i32)->(i32)" && (this.exportSig("__pin") || this.exportSig("__retain")) && (this.exportSig("__unpin") || this.exportSig("__release"));
+    if (!hasMalloc && !hasNew) {
+      throw new StartupError("the module exports no allocator (malloc/free, or __new with __pin/__unpin): WAMR would insert its own heap into the module's linear memory, where the module's own allocator also lives, and the two would overwrite each other");
+    }
+    if (this.behaviour.persistentInstance) this.persistent = this.instantiate(this.startLog);
+  }
+
+  private exportSig(name: string): string | undefined {
+    const e = this.info!.exports.find((x) => x.kind === "func" && x.name === name);
+    return e ? signature(e.type) : undefined;
+  }
+
+  private instantiate(log: string[]): Instance {
+    let memory: WebAssembly.Memory | undefined;
+    const linked = link(this.info!.imports, { memory: () => memory!, log: (l) => log.push(l) });
+    if (linked.unsupported.length) throw new StartupError(`WAMR cannot link ${linked.unsupported.join(", ")}`);
+    log.push(...linked.warnings);
+    const inst = new WebAssembly.Instance(this.module!, linked.object);
+    const ex = inst.exports;
+    memory = Object.values(ex).find((x) => x instanceof WebAssembly.Memory) as WebAssembly.Memory;
+    if (!memory) throw new StartupError("the module exports no memory");
+    const f = (n: string) => ex[n] as ((...a: number[]) => number) | undefined;
+    let alloc: (n: number) => number, release: (p: number) => void;
+    if (this.exportSig("malloc") === "(i32)->(i32)" && this.exportSig("free") === "(i32)->()") {
+      alloc = (n) => f("malloc")!(n) >>> 0;
+      release = (p) => void f("free")!(p);
+    } else {
+      const pin = f("__pin") ?? f("__retain")!, unpin = f("__unpin") ?? f("__release")!;
+      alloc = (n) => { const p = f("__new")!(n, 0) >>> 0; if (p) pin(p); return p; };
+      release = (p) => void unpin(p);
+    }
+    return { exports: ex, memory, alloc, release };
+  }
+
+  /**
+   * One filter call: the records one input append hands the filter chain. Before 4.1.0 each
+   * call gets a fresh instance; from 4.1.0 one instance lives as long as the filter.
+   */
+  filterChunk(events: FbEvent[]): ChunkResult {
+    const log: string[] = [];
+    const w = new MpWriter();
+    let dropped = 0;
+    const instance = this.inert ? undefined : this.persistent ?? this.instantiate(log);
+    for (const ev of events) {
+      if (ev.group && this.behaviour.groupsUntouched) { this.appendEvent(w, ev, ev.body); continue; }
+      if (this.inert) {
+        log.push(`[error] [filter:wasm:${this.name}] Open wasm file [${this.pathForLog}] failed.`);
+        this.appendEvent(w, ev, ev.body);
+        continue;
+      }
+      const body = this.callOne(instance!, ev, log);
+      if (body === undefined) { dropped++; continue; }
+      this.appendEvent(w, ev, body);
+    }
+    return { ...this.readChunk(w.finish(), events[0]?.tag ?? ""), dropped, log };
+  }
+
+  private appendEvent(w: MpWriter, ev: FbEvent, body: Uint8Array): void {
+    if (this.behaviour.eventHeader === "array32") { w.arr32Header(2); w.arr32Header(2); } else { w.arrHeader(2); w.arrHeader(2); }
+    encodeTime(w, { ...ev, timeKind: ev.group ? ev.timeKind : "eventtime" });
+    w.bytes(ev.meta);
+    w.bytes(body);
+  }
+
+  /** Returns the body bytes the filter produced, or undefined when the record is dropped. */
+  private callOne(inst: Instance, ev: FbEvent, log: string[]): Uint8Array | undefined {
+    const b = this.behaviour;
+    if (!this.fn) {
+      log.push(`[error] [filter:wasm:${this.name}] The ${this.opts.functionName} wasm function is not found.`);
+      return undefined;
+    }
+    if (b.forwardInputFails && this.opts.input === "forward") {
+      log.push("[error] Got exception running wasm code: Exception: native stack overflow", DEBUG_SKIP(this.name));
+      return undefined;
+    }
+    const bodyValue = decode(ev.body);
+    if (bodyValue.t !== "map") return undefined; // non-map bodies never reach the function
+    const cells = this.fn.type!.params.reduce((n, p) => n + (p === "i64" || p === "f64" ? 2 : 1), 0);
+    if (b.checksArgumentCount && cells > 6) {
+      log.push(`[error] [wasm] invalid argument count 6, must be no smaller than ${cells}`, DEBUG_SKIP(this.name));
+      return undefined;
+    }
+    if (this.poisoned) {
+      this.poisoned = false;
+      log.push("[error] Got exception running wasm code: Exception: out of bounds memory access", DEBUG_SKIP(this.name));
+      return undefined;
+    }
+    const payload = this.eventFormat === "json"
+      ? fluentBitJson(bodyValue, { dialect: b.json, escapeUnicode: b.json === "v5" && (this.opts.escapeUnicode ?? true), nanToNull: this.opts.convertNanToNull ?? false })
+      : ev.body;
+    const tagBytes = Buffer.from(ev.tag, "utf8");
+    const nulAfterRecord = this.eventFormat === "json" ? 1 : 0;
+    let tagPtr = 0, recPtr = 0, result: number;
+    try {
+      tagPtr = inst.alloc(tagBytes.length + 1);
+      recPtr = inst.alloc(payload.length + nulAfterRecord);
+      if (!tagPtr || !recPtr) {
+        log.push(`[error] [filter:wasm:${this.name}] failed to copy the record into the wasm module`, DEBUG_SKIP(this.name));
+        return undefined;
+      }
+      let mem = new Uint8Array(inst.memory.buffer);
+      mem.set(tagBytes, tagPtr); mem[tagPtr + tagBytes.length] = 0;
+      mem.set(payload, recPtr); if (nulAfterRecord) mem[recPtr + payload.length] = 0;
+      const fn = inst.exports[this.opts.functionName] as (...a: number[]) => unknown;
+      const raw = fn(tagPtr, tagBytes.length, ev.sec >>> 0, ev.nsec >>> 0, recPtr, payload.length);
+      // WAMR reads the result cell whatever the declared type: no result leaves the first argument there.
+      result = raw === undefined ? tagPtr : typeof raw === "bigint" ? Number(BigInt.asUintN(32, raw)) : (raw as number) >>> 0;
+      mem = new Uint8Array(inst.memory.buffer);
+      const nul = result < mem.length ? mem.indexOf(0, result) : -1;
+      if (nul < 0) {
+        log.push("[ warn] [wasm] returned value is invalid", DEBUG_SKIP(this.name));
+        if (b.invalidResultPoisonsNext) this.poisoned = true;
+        return undefined;
+      }
+      const out = mem.slice(result, nul);
+      return this.acceptResult(out, log);
+    } catch (e) {
+      if (e instanceof StartupError) throw e;
+      if (e instanceof Error && /does not emulate/.test(e.message)) throw e;
+      log.push(`[error] Got exception running wasm code: Exception: ${wamrTrapMessage(e)}`, DEBUG_SKIP(this.name));
+      return undefined;
+    } finally {
+      if (b.freesCopies && recPtr) { try { inst.release(recPtr); inst.release(tagPtr); } catch { /* a trap in free is the module's */ } }
+    }
+  }
+
+  /** What Fluent Bit makes of the returned buffer (already cut at its first NUL). */
+  private acceptResult(out: Uint8Array, log: string[]): Uint8Array | undefined {
+    if (this.eventFormat === "msgpack") return out; // appended without validation (finding 21)
+    if (out.length === 0) {
+      log.push(`[debug] [filter:wasm:${this.name}] WASM function returned empty string. Skip.`);
+      return undefined;
+    }
+    const packed = this.behaviour.json === "v5" ? packJsonV5(out) : packJsonV2(out);
+    const text = Buffer.from(out).toString("utf8");
+    if (!packed.ok) {
+      log.push(`[error] [filter:wasm:${this.name}] invalid JSON format. ret: -1, buf: ${text}`);
+      return undefined;
+    }
+    if (!packed.rootIsMap) {
+      log.push(`[error] [filter:wasm:${this.name}] invalid JSON format. ret: 0, buf: ${text}`);
+      return undefined;
+    }
+    return packed.bytes;
+  }
+
+  /** Reads the chunk as Fluent Bit's outputs do (see ChunkResult). */
+  private readChunk(chunk: Uint8Array, tag: string): Omit<ChunkResult, "dropped" | "log"> {
+    // Fluent Bit counts the chunk's records with msgpack-c: complete items from the start.
+    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit - 1);
+    let count = 0;
+    try { while (!counter.done) { counter.read(); count++; } } catch { /* counting stops here */ }
+    if (count === 0) return { events: [], items: [], chunk: undefined, undecodable: false };
+    const items: ChunkResult["items"] = [];
+    const events: FbEvent[] = [];
+    let sawBare = false, undecodable = false;
+    const r = new MpReader(chunk);
+    while (!r.done) {
+      const start = r.pos;
+      try {
+        const ev = readOneEventLenient(r, tag);
+        if (ev) { items.push({ event: ev }); if (!sawBare) events.push(ev); continue; }
+        r.pos = start;
+        const [s, e] = r.skip();
+        items.push({ bare: chunk.slice(s, e) });
+        sawBare = true;
+      } catch {
+        undecodable = true;
+        break;
+      }
+    }
+    return { events, items, chunk, undecodable };
+  }
+}
+
+function readOneEventLenient(r: MpReader, tag: string): FbEvent | undefined {
+  const start = r.pos;
+  const v = r.read();
+  if (v.t !== "arr" || v.items.length !== 2 || v.items[0].t !== "arr" || v.items[0].items.length !== 2) return undefined;
+  const t = v.items[0].items[0];
+  if (!(t.t === "ext" && t.type === 0 && t.b.length === 8) && t.t !== "int" && t.t !== "float") return undefined;
+  if (v.items[0].items[1].t !== "map") return undefined;
+  // Re-read for raw spans of metadata and body.
+  const end = r.pos;
+  r.pos = start;
+  const ev = readOneEvent(r, tag);
+  r.pos = end;
+  return ev;
+}

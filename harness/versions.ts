@@ -1,0 +1,65 @@
+/**
+ * What changes for a wasm filter from one Fluent Bit release to the next (ABI.md, "Lifecycle by
+ * version"). Only v2.1.8 and v5.1.1 were measured; other releases take the documented switch
+ * points, and the JSON reader, JSON writer and chunk encoding switch with the measured releases
+ * at 5.0.0 (the yyjson default landed between the two; the exact release was not measured).
+ */
+export type Version = [number, number, number];
+
+export function parseVersion(v: string): Version {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(v.trim());
+  if (!m) throw new Error(`not a Fluent Bit version: ${v} (want X.Y.Z)`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+export function atLeast(v: Version, w: string): boolean {
+  const o = parseVersion(w);
+  for (let i = 0; i < 3; i++) if (v[i] !== o[i]) return v[i] > o[i];
+  return true;
+}
+
+export const NEWEST = "5.1.1";
+
+export interface Behaviour {
+  version: string;
+  /** JSON reader/writer family: "v2" (jsmn, raw UTF-8) or "v5" (yyjson, json.escape_unicode). */
+  json: "v2" | "v5";
+  msgpackFormat: boolean; // event_format msgpack, 3.0.0+
+  heapStackOptions: boolean; // wasm_heap_size / wasm_stack_size, 3.1.5+
+  persistentInstance: boolean; // one instance per [FILTER], 4.1.0+
+  freesCopies: boolean; // tag/record copies freed after the call, 4.2.0+
+  groupsUntouched: boolean; // group markers pass the filter, 4.2.3+
+  /** A failed result validation leaves an exception set: the next call fails too (persistent instance). */
+  invalidResultPoisonsNext: boolean;
+  /** v2 refuses a function with more parameter cells than it passes. */
+  checksArgumentCount: boolean;
+  /** Nesting limit of the unpacker that counts a chunk's records (event wrapper included). */
+  chunkDepthLimit: number;
+  /** Event header in the chunk: v5 `92 92 d7 00 …`, v2 array32 headers. */
+  eventHeader: "fixarray" | "array32";
+  /** A bad wasm_path: v2 starts and passes records through unfiltered; later releases refuse to start. */
+  badPathPassesThrough: boolean;
+  /** With a persistent instance, records from in_forward without `threaded on` fail (native stack overflow). */
+  forwardInputFails: boolean;
+}
+
+export function behaviourFor(version: string = NEWEST): Behaviour {
+  const v = parseVersion(version);
+  const v5 = atLeast(v, "5.0.0");
+  const persistent = atLeast(v, "4.1.0");
+  return {
+    version: v.join("."),
+    json: v5 ? "v5" : "v2",
+    msgpackFormat: atLeast(v, "3.0.0"),
+    heapStackOptions: atLeast(v, "3.1.5"),
+    persistentInstance: persistent,
+    freesCopies: atLeast(v, "4.2.0"),
+    groupsUntouched: atLeast(v, "4.2.3"),
+    invalidResultPoisonsNext: persistent,
+    checksArgumentCount: !persistent,
+    chunkDepthLimit: v5 ? 64 : Infinity,
+    eventHeader: v5 ? "fixarray" : "array32",
+    badPathPassesThrough: !persistent,
+    forwardInputFails: persistent,
+  };
+}
