@@ -165,6 +165,7 @@ export function packJsonV5(text: Uint8Array): PackResult {
   const r = new StrictReader(text, w);
   try {
     r.ws();
+    if (r.pos >= text.length) return { ok: true, bytes: new Uint8Array(), rootIsMap: false }; // no value: "ret: 0"
     const first = text[r.pos];
     r.value();
     // Text after the first value is ignored unless it is another JSON value, which is packed too.

@@ -7,7 +7,7 @@ import { Behaviour, behaviourFor } from "./versions.ts";
 import { ExportEntry, ModuleInfo, NotWasmError, readModuleInfo, signature } from "./wasm-binary.ts";
 import { WasmTrap, link } from "./wamr-link.ts";
 import { FbEvent, encodeTime, readOneEvent } from "./events.ts";
-import { MpReader, MpWriter, decode } from "./msgpack.ts";
+import { MpReader, MpWriter, decode, encode } from "./msgpack.ts";
 import { fluentBitJson } from "./fb-json-out.ts";
 import { packJsonV2, packJsonV5 } from "./fb-json-in.ts";
 
@@ -186,7 +186,8 @@ export class FilterWasm {
       log.push("[error] Got exception running wasm code: Exception: native stack overflow", DEBUG_SKIP(this.name));
       return undefined;
     }
-    const bodyValue = decode(ev.body);
+    let bodyValue;
+    try { bodyValue = decode(ev.body, b.inputDepthLimit); } catch { return undefined; } // too deep: vanishes silently
     if (bodyValue.t !== "map") return undefined; // non-map bodies never reach the function
     const cells = this.fn.type!.params.reduce((n, p) => n + (p === "i64" || p === "f64" ? 2 : 1), 0);
     if (b.checksArgumentCount && cells > 6) {
@@ -200,7 +201,7 @@ export class FilterWasm {
     }
     const payload = this.eventFormat === "json"
       ? fluentBitJson(bodyValue, { dialect: b.json, escapeUnicode: b.json === "v5" && (this.opts.escapeUnicode ?? true), nanToNull: this.opts.convertNanToNull ?? false })
-      : ev.body;
+      : encode(bodyValue); // msgpack-c's re-encoding: canonical ints and headers, float widths kept
     const tagBytes = Buffer.from(ev.tag, "utf8");
     const nulAfterRecord = this.eventFormat === "json" ? 1 : 0;
     let tagPtr = 0, recPtr = 0, result: number;
@@ -260,7 +261,7 @@ export class FilterWasm {
   /** Reads the chunk as Fluent Bit's outputs do (see ChunkResult). */
   private readChunk(chunk: Uint8Array, tag: string): Omit<ChunkResult, "dropped" | "log"> {
     // Fluent Bit counts the chunk's records with msgpack-c: complete items from the start.
-    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit - 1);
+    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit);
     let count = 0;
     try { while (!counter.done) { counter.read(); count++; } } catch { /* counting stops here */ }
     if (count === 0) return { events: [], items: [], chunk: undefined, undecodable: false };

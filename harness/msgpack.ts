@@ -63,9 +63,11 @@ export class MpReader {
     return b;
   }
 
-  /** Decodes one value. `depth` counts enclosing containers, so a limit of 64 mirrors msgpack-c. */
+  /**
+   * Decodes one value. `depth` counts the containers around it; a container that would make more
+   * than `maxDepth` nested containers is an error (64 mirrors msgpack-c's unpacker).
+   */
   read(depth = 0): MpValue {
-    if (depth > this.maxDepth) throw new MsgpackError(`nesting deeper than ${this.maxDepth}`, this.pos);
     const at = this.pos;
     const b = this.u8();
     if (b <= 0x7f) return { t: "int", v: BigInt(b) };
@@ -114,12 +116,17 @@ export class MpReader {
     const type = this.view.getInt8(this.pos++);
     return { t: "ext", type, b: this.take(n, "ext data") };
   }
+  private nest(depth: number): void {
+    if (depth + 1 > this.maxDepth) throw new MsgpackError(`more than ${this.maxDepth} nested containers`, this.pos);
+  }
   private readArr(n: number, depth: number): MpValue {
+    this.nest(depth);
     const items: MpValue[] = [];
     for (let i = 0; i < n; i++) items.push(this.read(depth + 1));
     return { t: "arr", items };
   }
   private readMap(n: number, depth: number): MpValue {
+    this.nest(depth);
     const entries: [MpValue, MpValue][] = [];
     for (let i = 0; i < n; i++) {
       const k = this.read(depth + 1);

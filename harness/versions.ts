@@ -33,6 +33,8 @@ export interface Behaviour {
   invalidResultPoisonsNext: boolean;
   /** v2 refuses a function with more parameter cells than it passes. */
   checksArgumentCount: boolean;
+  /** Bodies nested deeper than this (containers) silently vanish before the filter (v2.1.8: 31). */
+  inputDepthLimit: number;
   /** Nesting limit of the unpacker that counts a chunk's records (event wrapper included). */
   chunkDepthLimit: number;
   /** Event header in the chunk: v5 `92 92 d7 00 …`, v2 array32 headers. */
@@ -57,6 +59,7 @@ export function behaviourFor(version: string = NEWEST): Behaviour {
     groupsUntouched: atLeast(v, "4.2.3"),
     invalidResultPoisonsNext: persistent,
     checksArgumentCount: !persistent,
+    inputDepthLimit: v5 ? Infinity : 31,
     chunkDepthLimit: v5 ? 64 : Infinity,
     eventHeader: v5 ? "fixarray" : "array32",
     badPathPassesThrough: !persistent,

@@ -21,6 +21,7 @@ export const DEFAULTS: Record<string, string> = {
   repair_glued: "true",
   span_ms: "1000",
   drift_ms: "1000",
+  partial_piece_bytes: "16384",
   kube: "false",
   kube_key: "kubernetes",
 };

@@ -31,6 +31,8 @@ export const kubeKey = changetype<Span>(memory.data(8));
 @lazy export let spanThresholdMs: i64 = 1000;
 // @ts-ignore: decorator
 @lazy export let driftThresholdMs: i64 = 1000;
+// @ts-ignore: decorator
+@lazy export let pieceBytes: i64 = 16384;
 
 function nameIs(p: usize, len: i32, s: string): bool {
   if (len != s.length) return false;
@@ -43,7 +45,7 @@ function parseBool(p: usize, len: i32): bool {
   return nameIs(p, len, "true") || nameIs(p, len, "on") || nameIs(p, len, "1") || nameIs(p, len, "yes");
 }
 
-function parseMs(p: usize, len: i32, fallback: i64): i64 {
+function parseNumber(p: usize, len: i32, fallback: i64): i64 {
   if (len == 0 || len > 15) return fallback;
   let v: i64 = 0;
   for (let i = 0; i < len; i++) {
@@ -68,8 +70,9 @@ function setting(k: usize, kl: i32, v: usize, vl: i32): void {
   else if (nameIs(k, kl, "split_raw")) splitRaw = parseBool(v, vl);
   else if (nameIs(k, kl, "repair_glued")) repairGlued = parseBool(v, vl);
   else if (nameIs(k, kl, "kube")) kube = parseBool(v, vl);
-  else if (nameIs(k, kl, "span_ms")) spanThresholdMs = parseMs(v, vl, spanThresholdMs);
-  else if (nameIs(k, kl, "drift_ms")) driftThresholdMs = parseMs(v, vl, driftThresholdMs);
+  else if (nameIs(k, kl, "span_ms")) spanThresholdMs = parseNumber(v, vl, spanThresholdMs);
+  else if (nameIs(k, kl, "drift_ms")) driftThresholdMs = parseNumber(v, vl, driftThresholdMs);
+  else if (nameIs(k, kl, "partial_piece_bytes")) pieceBytes = parseNumber(v, vl, pieceBytes);
   if (span) { span.ptr = v; span.len = vl; }
 }
 

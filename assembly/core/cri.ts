@@ -22,6 +22,11 @@ export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
 @lazy export let criStream: Stream = Stream.None;
 // @ts-ignore: decorator
 @lazy export let criTag: Tag = Tag.None;
+/** The tag's text. */
+// @ts-ignore: decorator
+@lazy export let criTagStart: usize = 0;
+// @ts-ignore: decorator
+@lazy export let criTagEnd: usize = 0;
 /** Where the message starts (absolute address). */
 // @ts-ignore: decorator
 @lazy export let criMessage: usize = 0;
@@ -44,6 +49,8 @@ export function parseCriHeader(p: usize, end: usize): CriStatus {
   const tagStart = q;
   while (q < end && load<u8>(q) != 0x20) q++;
   const tagLen = q - tagStart;
+  criTagStart = tagStart;
+  criTagEnd = q;
   if (tagLen == 0) return CriStatus.NoTag;
   const t0 = load<u8>(tagStart);
   criTag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;

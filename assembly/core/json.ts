@@ -11,8 +11,13 @@
 // Nesting is walked with an explicit stack (no recursion: WAMR's stack is 8 KiB).
 import { putByte, putBytes, putJsonEscaped } from "../abi/writer";
 
+/** Set when the input's structure is broken beyond mending (truncated, stray characters). */
 // @ts-ignore: decorator
 @lazy export let jsonError: bool = false;
+
+export function setJsonError(v: bool): void {
+  jsonError = v;
+}
 
 const MAX_DEPTH: i32 = 4096;
 const STACK: usize = memory.data(4096);

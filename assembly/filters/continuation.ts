@@ -1,9 +1,15 @@
-// A record that starts with the continuation of an earlier message: a stack frame or a chained
-// exception split from the line that began it (the multiline grouping cut in the wrong place).
-//   `<space or tab>…`                 indented frame (Java `\tat …`, Python `  File "…"`)
-//   `Caused by:` / `Suppressed:`      Java chained exceptions
-//   `Traceback (most recent call last):`  a Python traceback separated from its logging line
+// Is a line the start of a new log message, or the continuation of one (a stack frame, a chained
+// exception)? Used for two checks: a record that starts with a continuation (its message began
+// in an earlier record) and a record that holds several messages (grouped together by mistake).
 // The text is JSON-escaped: a tab is the two bytes `\t`.
+
+export const enum LineKind {
+  Start = 0,
+  Continuation = 1,
+  /** `Traceback (most recent call last):` continues a logging line but may also begin a message. */
+  TracebackHeader = 2,
+  Empty = 3,
+}
 
 function startsWith(p: usize, end: usize, s: string): bool {
   const n = <usize>s.length;
@@ -13,10 +19,37 @@ function startsWith(p: usize, end: usize, s: string): bool {
   return true;
 }
 
-export function startsWithContinuation(p: usize, end: usize): bool {
-  if (p >= end) return false;
+// @ts-ignore: decorator
+@inline function isIdent(c: u8): bool {
+  return <u32>((c | 0x20) - 0x61) < 26 || <u32>(c - 0x30) <= 9 || c == 0x5f || c == 0x2e || c == 0x24;
+}
+
+/** `ValueError: …`, `java.lang.IllegalStateException: …`, `KeyError` alone: the exception line of a trace. */
+function isExceptionLine(p: usize, end: usize): bool {
+  let q = p;
+  while (q < end && isIdent(load<u8>(q))) q++;
+  if (q == p || (q < end && load<u8>(q) != 0x3a)) return false;
+  // The name must end in Error, Exception, Warning or Exit (Python and JVM conventions).
+  return endsWith(p, q, "Error") || endsWith(p, q, "Exception") || endsWith(p, q, "Warning") || endsWith(p, q, "Exit") || endsWith(p, q, "Interrupt");
+}
+
+function endsWith(p: usize, q: usize, s: string): bool {
+  const n = <usize>s.length;
+  return q - p >= n && startsWith(q - n, q, s);
+}
+
+/** Classifies the line [p, end). */
+export function lineKind(p: usize, end: usize): LineKind {
+  if (p >= end) return LineKind.Empty;
   const c = load<u8>(p);
-  if (c == 0x20 || c == 0x09) return true;
-  if (c == 0x5c && p + 1 < end && load<u8>(p + 1) == 0x74) return true;
-  return startsWith(p, end, "Caused by:") || startsWith(p, end, "Suppressed:") || startsWith(p, end, "Traceback (most recent call last):");
+  if (c == 0x20 || c == 0x09) return LineKind.Continuation; // indented frame
+  if (c == 0x5c && p + 1 < end && load<u8>(p + 1) == 0x74) return LineKind.Continuation; // escaped tab
+  if (startsWith(p, end, "Traceback (most recent call last):")) return LineKind.TracebackHeader;
+  if (
+    startsWith(p, end, "Caused by:") || startsWith(p, end, "Suppressed:") || startsWith(p, end, "...") ||
+    startsWith(p, end, "During handling of the above exception") ||
+    startsWith(p, end, "The above exception was the direct cause") ||
+    isExceptionLine(p, end)
+  ) return LineKind.Continuation;
+  return LineKind.Start;
 }

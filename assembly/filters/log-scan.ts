@@ -1,43 +1,70 @@
-// Reads the `log` value (its JSON-escaped text, between the quotes) line by line: the CRI header
-// of the first line, and the CRI headers glued at the start of later lines by a multiline parser
-// that joined raw CRI lines. A line break in the escaped text is the two bytes `\n`.
-import { CriStatus, Stream, Tag, criMessage, criStream, criTag, mayStartHeader, parseCriHeader } from "../core/cri";
-import { parsedNsec, parsedSec } from "../core/time";
+// Reads the `log` value (its JSON-escaped text, between the quotes) line by line: the time and
+// CRI header of the first line, the CRI headers glued at the start of later lines by a multiline
+// parser that joined raw CRI lines, and what each line's text looks like (a new message or the
+// continuation of one). A line break in the escaped text is the two bytes `\n`.
+import { CriStatus, Stream, Tag, criMessage, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriHeader } from "../core/cri";
+import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
+import { LineKind, lineKind } from "./continuation";
 
 // Results, reset by scanLog().
+/** The first line starts with a valid RFC 3339 time (followed by a separator or the end). */
 // @ts-ignore: decorator
-@lazy export let firstIsCri: bool = false;
+@lazy export let firstHasTime: bool = false;
+/** Why the first line's leading time is not valid (when it looks like one). */
+// @ts-ignore: decorator
+@lazy export let firstTimeStatus: TimeStatus = TimeStatus.Empty;
 // @ts-ignore: decorator
 @lazy export let firstSec: i64 = 0;
 // @ts-ignore: decorator
 @lazy export let firstNsec: i32 = 0;
+/** The first line is a whole CRI line (time, stream, tag). */
+// @ts-ignore: decorator
+@lazy export let firstIsCri: bool = false;
+// @ts-ignore: decorator
+@lazy export let firstCriStatus: CriStatus = CriStatus.Ok;
 // @ts-ignore: decorator
 @lazy export let firstStream: Stream = Stream.None;
 // @ts-ignore: decorator
 @lazy export let firstTag: Tag = Tag.None;
+// @ts-ignore: decorator
+@lazy export let firstTagStart: usize = 0;
+// @ts-ignore: decorator
+@lazy export let firstTagEnd: usize = 0;
 /** Where the first line's message starts (after its header when it has one). */
 // @ts-ignore: decorator
 @lazy export let firstMessage: usize = 0;
 // @ts-ignore: decorator
 @lazy export let lines: i32 = 0;
+/** Raw CRI lines in the text: the first line's header plus the glued ones. */
 // @ts-ignore: decorator
-@lazy export let gluedHeaders: i32 = 0;
+@lazy export let criLines: i32 = 0;
+/** Lines that start a new message. */
+// @ts-ignore: decorator
+@lazy export let messageStarts: i32 = 0;
+/** Kind of the first line's message text. */
+// @ts-ignore: decorator
+@lazy export let firstKind: LineKind = LineKind.Empty;
 // @ts-ignore: decorator
 @lazy export let sawStdout: bool = false;
 // @ts-ignore: decorator
 @lazy export let sawStderr: bool = false;
+/** Tag of the last raw CRI line (a `P` there means the message never got its `F`). */
 // @ts-ignore: decorator
 @lazy export let lastTag: Tag = Tag.None;
-/** Earliest and latest header times seen, in ms (for the span). */
+/** Earliest and latest raw CRI times, in ms (for the span). */
 // @ts-ignore: decorator
 @lazy export let minMs: i64 = 0;
 // @ts-ignore: decorator
 @lazy export let maxMs: i64 = 0;
-/** Decoded byte length of the message text. */
+/** Decoded byte length of the text. */
 // @ts-ignore: decorator
 @lazy export let messageBytes: i32 = 0;
+/** The text ends with a line break (docker keeps it on complete lines). */
+// @ts-ignore: decorator
+@lazy export let endsWithNewline: bool = false;
 
 function noteHeader(): void {
+  criLines++;
   if (criStream == Stream.Stdout) sawStdout = true; else sawStderr = true;
   lastTag = criTag;
   const ms = parsedSec * 1000 + <i64>(parsedNsec / 1000000);
@@ -56,13 +83,18 @@ export function nextLine(p: usize, end: usize): usize {
   return end;
 }
 
+/** End of a line's text: before the `\n` that `nextLine` stepped over. */
+export function lineTextEnd(line: usize, next: usize): usize {
+  return next - line >= 2 && load<u8>(next - 2) == 0x5c && load<u8>(next - 1) == 0x6e ? next - 2 : next;
+}
+
 /** Bytes of the decoded text that [p, end) of escaped JSON holds. */
 function decodedLength(p: usize, end: usize): i32 {
   let n = 0;
   while (p < end) {
     if (load<u8>(p) != 0x5c) { p++; n++; continue; }
     if (p + 1 < end && load<u8>(p + 1) == 0x75 && p + 6 <= end) {
-      // \uXXXX: 1-3 bytes of UTF-8 (a surrogate half counts 2, a pair 4)
+      // \uXXXX: 1-3 bytes of UTF-8 (a surrogate half counts 2, so a pair counts 4)
       let v: u32 = 0;
       for (let k: usize = 2; k < 6; k++) {
         const c = <u32>load<u8>(p + k);
@@ -75,13 +107,30 @@ function decodedLength(p: usize, end: usize): i32 {
   return n;
 }
 
+/** A time at the very start of the text, ended by a space, a tab or the end of the line. */
+function leadingTime(p: usize, lineEnd: usize): void {
+  if (!mayStartHeader(p, lineEnd)) return;
+  firstTimeStatus = parseRfc3339(p, <i32>(lineEnd - p));
+  if (firstTimeStatus != TimeStatus.Ok) return;
+  const after = p + <usize>parsedLen;
+  const sep = after == lineEnd || load<u8>(after) == 0x20 || (load<u8>(after) == 0x5c && after + 1 < lineEnd && load<u8>(after + 1) == 0x74);
+  if (!sep) { firstTimeStatus = TimeStatus.BadSyntax; return; }
+  firstHasTime = true;
+  firstSec = parsedSec;
+  firstNsec = parsedNsec;
+}
+
 /** Scans the escaped log text [p, end). */
 export function scanLog(p: usize, end: usize): void {
+  firstHasTime = false;
+  firstTimeStatus = TimeStatus.Empty;
   firstIsCri = false;
+  firstCriStatus = CriStatus.BadTime;
   firstStream = Stream.None;
   firstTag = Tag.None;
   lines = 0;
-  gluedHeaders = 0;
+  criLines = 0;
+  messageStarts = 0;
   sawStdout = false;
   sawStderr = false;
   lastTag = Tag.None;
@@ -89,33 +138,40 @@ export function scanLog(p: usize, end: usize): void {
   maxMs = i64.MIN_VALUE;
   firstMessage = p;
   messageBytes = decodedLength(p, end);
-  if (parseCriHeader(p, nextLineEnd(p, end)) == CriStatus.Ok) {
-    firstIsCri = true;
-    firstSec = parsedSec;
-    firstNsec = parsedNsec;
-    firstStream = criStream;
-    firstTag = criTag;
-    firstMessage = criMessage;
-    noteHeader();
-  }
+  endsWithNewline = end - p >= 2 && load<u8>(end - 2) == 0x5c && load<u8>(end - 1) == 0x6e;
+
   let line = p;
-  while (line < end) {
+  while (line < end || lines == 0) {
     lines++;
     const next = nextLine(line, end);
-    if (line != p && mayStartHeader(line, end) && parseCriHeader(line, lineEnd(line, next, end)) == CriStatus.Ok) {
-      gluedHeaders++;
-      noteHeader();
+    const textEnd = lineTextEnd(line, next);
+    let text = line;
+    if (line == p) {
+      leadingTime(p, textEnd);
+      if (firstHasTime) {
+        firstCriStatus = parseCriHeader(p, textEnd);
+        if (firstCriStatus == CriStatus.Ok) {
+          firstIsCri = true;
+          firstStream = criStream;
+          firstTag = criTag;
+          firstTagStart = criTagStart;
+          firstTagEnd = criTagEnd;
+          firstMessage = criMessage;
+          text = criMessage;
+          noteHeader();
+        }
+      }
+      firstKind = lineKind(text, textEnd);
+      if (firstKind != LineKind.Empty) messageStarts++;
+    } else {
+      if (mayStartHeader(line, textEnd) && parseCriHeader(line, textEnd) == CriStatus.Ok) {
+        text = criMessage;
+        noteHeader();
+      }
+      // After the first line a traceback header continues the message before it.
+      if (lineKind(text, textEnd) == LineKind.Start) messageStarts++;
     }
+    if (next >= end) break;
     line = next;
   }
-  if (lines == 0) lines = 1;
-}
-
-/** End of the line's text: before its `\n`, or `end`. */
-function lineEnd(line: usize, next: usize, end: usize): usize {
-  return next == end && !(next - line >= 2 && load<u8>(next - 2) == 0x5c && load<u8>(next - 1) == 0x6e) ? end : next - 2;
-}
-
-function nextLineEnd(p: usize, end: usize): usize {
-  return lineEnd(p, nextLine(p, end), end);
 }

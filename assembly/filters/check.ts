@@ -1,0 +1,56 @@
+// The diagnostics object (schema in the README). Only what is wrong is written, so a clean
+// record carries no diagnostics key at all.
+import { putAscii, putByte, putInt, putUint } from "../abi/writer";
+import { checkKey, driftThresholdMs, spanThresholdMs } from "../config/config";
+import { CriStatus } from "../core/cri";
+import { TimeStatus, timeStatusName } from "../core/time";
+import { criLines, firstCriStatus, firstHasTime, firstIsCri, lines, maxMs, messageBytes, messageStarts, minMs } from "./log-scan";
+import { writeMember } from "./member";
+import { RecordFacts } from "./record";
+
+// @ts-ignore: decorator
+@lazy let open: bool = false;
+
+function field(name: string): void {
+  if (!open) { writeMember(checkKey); putByte(0x7b); open = true; } else putByte(0x2c);
+  putByte(0x22); putAscii(name); putByte(0x22); putByte(0x3a);
+}
+
+function stringField(name: string, value: string): void {
+  field(name); putByte(0x22); putAscii(value); putByte(0x22);
+}
+
+function criStatusName(s: CriStatus): string {
+  switch (s) {
+    case CriStatus.NoStream: return "no_stream";
+    case CriStatus.BadStream: return "bad_stream";
+    case CriStatus.NoTag: return "no_tag";
+  }
+  return "bad_time";
+}
+
+export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32): void {
+  open = false;
+  if (!ok) stringField("time_error", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
+  if (f.hasLog) {
+    if (firstHasTime && !firstIsCri) stringField("not_cri", criStatusName(firstCriStatus));
+    if (f.unknownTag) { field("unknown_tag"); putAscii("true"); }
+    if (f.partial) { field("partial"); putAscii("true"); }
+    if (f.gluedRaw) { field("raw_lines"); putUint(<u64>criLines); }
+    if (f.severalMessages) { field("messages"); putUint(<u64>messageStarts); }
+    if (f.gluedRaw || f.severalMessages) {
+      field("lines"); putUint(<u64>lines);
+      field("bytes"); putUint(<u64>messageBytes);
+    }
+    if (f.mixedStreams) { field("mixed_streams"); putAscii("true"); }
+    if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("span_ms"); putInt(maxMs - minMs); }
+    if (f.continuationStart) { field("continuation_start"); putAscii("true"); }
+  }
+  if (ok) {
+    // Event time minus recovered time: the late or stuck timestamp symptom.
+    const driftNs: i64 = (<i64>eventSec - sec) * 1000000000 + <i64>(<i32>eventNsec - nsec);
+    const driftMs = driftNs / 1000000;
+    if (driftMs >= driftThresholdMs || -driftMs >= driftThresholdMs) { field("drift_ms"); putInt(driftMs); }
+  }
+  if (open) putByte(0x7d);
+}

@@ -1,0 +1,67 @@
+// What the filter learns about one record while walking it, and the defects derived from it.
+import { pieceBytes } from "../config/config";
+import { Stream, Tag } from "../core/cri";
+import { TimeStatus } from "../core/time";
+import { LineKind } from "./continuation";
+import { criLines, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTag, firstTimeStatus, lastTag, messageBytes, messageStarts, sawStderr, sawStdout } from "./log-scan";
+
+@unmanaged export class RecordFacts {
+  hasLog: bool;
+  logStart: usize; // escaped text of `log`, inside the quotes
+  logEnd: usize;
+  hasTime: bool;
+  timeStart: usize;
+  timeEnd: usize;
+  hasStream: bool;
+  stream: Stream;
+  hasTagKey: bool;
+  tagKeyIsP: bool;
+  heldTimestamp: usize; // an existing timestamp member, put back when no time is recovered
+  heldTimestampEnd: usize;
+  heldEventTime: usize;
+  heldEventTimeEnd: usize;
+
+  // Derived by analyse():
+  gluedRaw: bool; // raw CRI lines joined into one record
+  severalMessages: bool;
+  partial: bool;
+  mixedStreams: bool;
+  continuationStart: bool;
+  unknownTag: bool;
+
+  reset(): void {
+    this.hasLog = false; this.hasTime = false; this.hasStream = false; this.hasTagKey = false;
+    this.tagKeyIsP = false; this.stream = Stream.None;
+    this.heldTimestamp = 0; this.heldEventTime = 0;
+    this.gluedRaw = false; this.severalMessages = false; this.partial = false;
+    this.mixedStreams = false; this.continuationStart = false; this.unknownTag = false;
+  }
+
+  /** Call after scanLog(). */
+  analyse(): void {
+    if (!this.hasLog) return;
+    this.gluedRaw = criLines > 1;
+    this.severalMessages = messageStarts > 1;
+    this.continuationStart = firstKind == LineKind.Continuation;
+    this.unknownTag = firstIsCri && firstTag == Tag.Other;
+    // A `P` piece that never got its `F`:
+    //  - raw CRI text whose last line is tagged P;
+    //  - the cri parser's `_p: "P"`, which it also keeps on joined messages: only an exact
+    //    multiple of the runtime's piece size (containerd splits at 16 KiB) is a lone piece;
+    //  - the docker parser's output (time, no `_p`): a complete line keeps its `\n`.
+    if (criLines > 0) this.partial = lastTag == Tag.Partial;
+    else if (this.hasTagKey) this.partial = this.tagKeyIsP && pieceBytes > 0 && messageBytes > 0 && <i64>messageBytes % pieceBytes == 0;
+    else if (this.hasTime && this.hasStream) this.partial = !endsWithNewline && messageBytes > 0;
+    // Both streams among the raw lines, or raw lines of the other stream than the record's.
+    this.mixedStreams = (sawStdout && sawStderr) ||
+      (this.hasStream && this.stream != Stream.None && criLines > 0 && (this.stream == Stream.Stderr ? sawStdout : sawStderr));
+  }
+
+  /** Why the start of `log` gave no time. */
+  leadingTimeStatus(): TimeStatus {
+    if (firstHasTime) return TimeStatus.Ok;
+    return firstTimeStatus;
+  }
+}
+
+export const facts = changetype<RecordFacts>(memory.data(offsetof<RecordFacts>()));

@@ -1,0 +1,46 @@
+/**
+ * The shipped filters: the one list that the build, build/manifest.json, the tests and the docs
+ * are made from.
+ */
+export interface ShippedFunction {
+  name: string;
+  summary: string;
+  /** Keys the function writes (besides rewriting `log` and adding `stream`/`_p` on raw lines). */
+  writes: string[];
+  /** The Fluent Bit stage that must follow, if any. */
+  then: string | null;
+}
+
+export interface ShippedModule {
+  wasm: string;
+  source: string;
+  eventFormats: ("json" | "msgpack")[];
+  functions: ShippedFunction[];
+  /** Not for production pipelines (benchmark floor). */
+  benchmarkOnly?: boolean;
+}
+
+const parserStage = "[FILTER] name parser, Key_Name _event_time, Parser event_time (regex ^(?<time>.+)$, Time_Key time, Time_Format %Y-%m-%dT%H:%M:%S.%L%z), Preserve_Key Off, Reserve_Data On";
+
+export const SHIPPED: ShippedModule[] = [
+  {
+    wasm: "build/cri_time.wasm",
+    source: "assembly/cri_time.ts",
+    eventFormats: ["json"],
+    functions: [
+      { name: "cri_timestamp", summary: "Writes the line's CRI/Docker write time as `@timestamp` (RFC 3339 UTC, 9 digits) for the es/opensearch outputs; splits raw CRI lines, mends glued ones, adds diagnostics.", writes: ["@timestamp", "cri_check"], then: null },
+      { name: "cri_event_time", summary: "Writes the write time as `_event_time` for a following parser filter that makes it the event time (any output); splits, mends, diagnoses.", writes: ["_event_time", "cri_check"], then: parserStage },
+      { name: "cri_timestamp_and_event_time", summary: "Both: `@timestamp` for Elasticsearch and `_event_time` for the parser filter.", writes: ["@timestamp", "_event_time", "cri_check"], then: parserStage },
+      { name: "cri_check", summary: "Diagnostics only: the record is returned as it came (as valid JSON), plus `cri_check` when something is wrong.", writes: ["cri_check"], then: null },
+    ],
+  },
+  {
+    wasm: "build/floor.wasm",
+    source: "assembly/floor.ts",
+    eventFormats: ["json"],
+    benchmarkOnly: true,
+    functions: [
+      { name: "passthrough", summary: "Benchmark floor: returns the record it was given (drops what Fluent Bit itself hands over as invalid JSON).", writes: [], then: null },
+    ],
+  },
+];
