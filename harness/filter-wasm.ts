@@ -79,7 +79,8 @@ export class FilterWasm {
   private poisoned = false;
   private readonly name: string;
   /** The filter passes records through unfiltered (v2 with a bad wasm_path). */
-  private readonly inert: boolean;
+  private readonly inert: boolean = false;
+  private inertLog: string[] = [];
   private readonly pathForLog: string;
 
   constructor(readonly opts: FilterOptions) {
@@ -91,25 +92,34 @@ export class FilterWasm {
       throw new StartupError(`event_format msgpack needs Fluent Bit 3.0.0 or later (emulating ${this.behaviour.version})`);
     }
     let bytes: Uint8Array | undefined;
+    let failure: "missing" | "not_wasm" | undefined;
     try {
       bytes = typeof opts.wasm === "string" ? readFileSync(opts.wasm) : opts.wasm;
       this.info = readModuleInfo(bytes);
-      this.module = new WebAssembly.Module(bytes);
+      this.module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     } catch (e) {
-      const why = e instanceof NotWasmError || e instanceof WebAssembly.CompileError ? `not a wasm module: ${(e as Error).message}`
-        : (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") failure = "missing";
+      else if (e instanceof NotWasmError || e instanceof WebAssembly.CompileError) failure = "not_wasm";
+      else throw e;
+    }
+    if (failure) {
+      const notWasm = "[error] WASM bytecode or AOT object is expected but other file format";
       if (this.behaviour.badPathPassesThrough) {
+        // v2 starts anyway and passes every record through, logging the failure per record.
         this.inert = true;
+        this.inertLog = failure === "missing"
+          ? [`[error] Open wasm file [${this.pathForLog}] failed.`, `[debug] [filter:wasm:${this.name}] instantiate wasm [${this.pathForLog}] failed`]
+          : [notWasm, `[debug] [filter:wasm:${this.name}] instantiate wasm [${this.pathForLog}] failed`];
         return;
       }
-      throw new StartupError(`cannot access wasm program at ${this.pathForLog} (${why})`, [
-        `[error] [filter:wasm:${this.name}] cannot access wasm program at ${this.pathForLog}`,
-        `[error] Failed pre_run callback on filter ${this.name}`,
-        "[error] [engine] filter initialization failed",
-      ]);
+      throw new StartupError(
+        failure === "missing" ? `cannot access wasm program at ${this.pathForLog} (no such file)` : `${this.pathForLog} is not a WebAssembly module`,
+        failure === "missing"
+          ? [`[error] [filter:wasm:${this.name}] cannot access wasm program at ${this.pathForLog}`, `[error] Failed pre_run callback on filter ${this.name}`, "[error] [engine] filter initialization failed"]
+          : [notWasm, `[error] [filter:wasm:${this.name}] failed to instantiate wasm program: ${this.pathForLog}`, `[error] Failed initialize filter ${this.name}`],
+      );
     }
-    this.inert = false;
-    this.fn = this.info.exports.find((x) => x.kind === "func" && x.name === opts.functionName);
+    this.fn = this.info!.exports.find((x) => x.kind === "func" && x.name === opts.functionName);
     const hasMalloc = this.exportSig("malloc") === "(i32)->(i32)" && this.exportSig("free") === "(i32)->()";
     const hasNew = this.exportSig("__new") === "(i32,i32)->(i32)" && (this.exportSig("__pin") || this.exportSig("__retain")) && (this.exportSig("__unpin") || this.exportSig("__release"));
     if (!hasMalloc && !hasNew) {
@@ -125,7 +135,7 @@ export class FilterWasm {
 
   private instantiate(log: string[]): Instance {
     let memory: WebAssembly.Memory | undefined;
-    const linked = link(this.info!.imports, { memory: () => memory!, log: (l) => log.push(l) });
+    const linked = link(this.info!.imports, { memory: () => memory!, log: (l) => log.push(l), oldWamrWording: this.behaviour.json === "v2" });
     if (linked.unsupported.length) throw new StartupError(`WAMR cannot link ${linked.unsupported.join(", ")}`);
     log.push(...linked.warnings);
     const inst = new WebAssembly.Instance(this.module!, linked.object);
@@ -153,11 +163,15 @@ export class FilterWasm {
     const log: string[] = [];
     const w = new MpWriter();
     let dropped = 0;
-    const instance = this.inert ? undefined : this.persistent ?? this.instantiate(log);
+    // Before 4.1 every filter call (input append) gets a fresh instance; in_forward appends
+    // record by record, so there each record gets its own.
+    const perRecord = !this.behaviour.persistentInstance && (this.opts.input === "forward" || this.opts.input === "forward-threaded");
+    let instance = this.inert || perRecord ? undefined : this.persistent ?? this.instantiate(log);
     for (const ev of events) {
+      if (perRecord && !this.inert) instance = this.instantiate(log);
       if (ev.group && this.behaviour.groupsUntouched) { this.appendEvent(w, ev, ev.body); continue; }
       if (this.inert) {
-        log.push(`[error] [filter:wasm:${this.name}] Open wasm file [${this.pathForLog}] failed.`);
+        log.push(...this.inertLog);
         this.appendEvent(w, ev, ev.body);
         continue;
       }
@@ -179,7 +193,7 @@ export class FilterWasm {
   private callOne(inst: Instance, ev: FbEvent, log: string[]): Uint8Array | undefined {
     const b = this.behaviour;
     if (!this.fn) {
-      log.push(`[error] [filter:wasm:${this.name}] The ${this.opts.functionName} wasm function is not found.`);
+      log.push(`[error] The ${this.opts.functionName} wasm function is not found.`, DEBUG_SKIP(this.name));
       return undefined;
     }
     if (b.forwardInputFails && this.opts.input === "forward") {
@@ -191,7 +205,7 @@ export class FilterWasm {
     if (bodyValue.t !== "map") return undefined; // non-map bodies never reach the function
     const cells = this.fn.type!.params.reduce((n, p) => n + (p === "i64" || p === "f64" ? 2 : 1), 0);
     if (b.checksArgumentCount && cells > 6) {
-      log.push(`[error] [wasm] invalid argument count 6, must be no smaller than ${cells}`, DEBUG_SKIP(this.name));
+      log.push(`[error] Got exception running wasm code: Exception: invalid argument count 6, must be no smaller than ${cells}`, DEBUG_SKIP(this.name));
       return undefined;
     }
     if (this.poisoned) {
@@ -260,24 +274,31 @@ export class FilterWasm {
 
   /** Reads the chunk as Fluent Bit's outputs do (see ChunkResult). */
   private readChunk(chunk: Uint8Array, tag: string): Omit<ChunkResult, "dropped" | "log"> {
-    // Fluent Bit counts the chunk's records with msgpack-c: complete items from the start.
-    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit);
-    let count = 0;
-    try { while (!counter.done) { counter.read(); count++; } } catch { /* counting stops here */ }
-    if (count === 0) return { events: [], items: [], chunk: undefined, undecodable: false };
-    const items: ChunkResult["items"] = [];
+    // Fluent Bit's event decoder reads events from the start (with msgpack-c's nesting limit)
+    // and stops at the first item that is not an event with a map body. Decoding outputs see
+    // those events; with none, the chunk has "zero records" and is skipped whole.
     const events: FbEvent[] = [];
-    let sawBare = false, undecodable = false;
+    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit);
+    try {
+      while (!counter.done) {
+        const ev = readOneEventLenient(counter, tag);
+        if (!ev) break;
+        events.push(ev);
+      }
+    } catch { /* the decoder stops here */ }
+    if (events.length === 0) return { events, items: [], chunk: undefined, undecodable: false };
+    // out_file `format msgpack` writes the raw chunk: every item, events and bare ones.
+    const items: ChunkResult["items"] = [];
+    let undecodable = false;
     const r = new MpReader(chunk);
     while (!r.done) {
       const start = r.pos;
       try {
         const ev = readOneEventLenient(r, tag);
-        if (ev) { items.push({ event: ev }); if (!sawBare) events.push(ev); continue; }
+        if (ev) { items.push({ event: ev }); continue; }
         r.pos = start;
         const [s, e] = r.skip();
         items.push({ bare: chunk.slice(s, e) });
-        sawBare = true;
       } catch {
         undecodable = true;
         break;
@@ -293,7 +314,7 @@ function readOneEventLenient(r: MpReader, tag: string): FbEvent | undefined {
   if (v.t !== "arr" || v.items.length !== 2 || v.items[0].t !== "arr" || v.items[0].items.length !== 2) return undefined;
   const t = v.items[0].items[0];
   if (!(t.t === "ext" && t.type === 0 && t.b.length === 8) && t.t !== "int" && t.t !== "float") return undefined;
-  if (v.items[0].items[1].t !== "map") return undefined;
+  if (v.items[0].items[1].t !== "map" || v.items[1].t !== "map") return undefined;
   // Re-read for raw spans of metadata and body.
   const end = r.pos;
   r.pos = start;

@@ -43,6 +43,8 @@ export class WasmTrap extends Error {}
 export interface LinkContext {
   memory: () => WebAssembly.Memory;
   log: (line: string) => void;
+  /** WAMR before 2.x (Fluent Bit 2.x) prints "(env abort)" in the signature warning. */
+  oldWamrWording?: boolean;
 }
 
 const ERRNO_BADF = 8;
@@ -102,7 +104,8 @@ export function link(imports: ImportEntry[], ctx: LinkContext): { object: WebAss
     let fn = want === have ? implementation(imp, ctx) : undefined;
     if (!fn) {
       if (want !== undefined && imp.module === "env") {
-        warnings.push(`[WAMR] failed to check signature '${LIBC_BUILTIN[imp.name]}' and resolve pointer params for import function (${imp.module}, ${imp.name})`);
+        const where = ctx.oldWamrWording ? `${imp.module} ${imp.name}` : `${imp.module}, ${imp.name}`;
+        warnings.push(`[WAMR] failed to check signature '${LIBC_BUILTIN[imp.name]}' and resolve pointer params for import function (${where})`);
       }
       warnings.push(`[WAMR] warning: failed to link import function (${imp.module}, ${imp.name})`);
       fn = () => { throw new WasmTrap(`failed to call unlinked import function (${imp.module}, ${imp.name})`); };

@@ -6,6 +6,6 @@ import { dirname, join } from "node:path";
 const require = createRequire(import.meta.url);
 const ascBin = join(dirname(require.resolve("assemblyscript/package.json")), "bin", "asc.js");
 
-export function compileAs(entry: string, outFile: string, target: "release" | "debug" = "release"): void {
-  execFileSync(process.execPath, [ascBin, entry, "--config", "asconfig.json", "--target", target, "-o", outFile], { stdio: ["ignore", "inherit", "inherit"] });
+export function compileAs(entry: string, outFile: string, target: "release" | "debug" = "release", extraArgs: string[] = []): void {
+  execFileSync(process.execPath, [ascBin, entry, "--config", "asconfig.json", "--target", target, "-o", outFile, ...extraArgs], { stdio: ["ignore", "inherit", "inherit"] });
 }
