@@ -2,13 +2,18 @@
 // exception)? Used for two checks: a record that starts with a continuation (its message began
 // in an earlier record) and a record that holds several messages (grouped together by mistake).
 // The text is JSON-escaped: a tab is the two bytes `\t`.
+//
+// Continuations: a tab or two spaces of indentation (Java `\tat …`, Python `  File "…"`; one
+// space is not enough: runtimes leave one when a line has two spaces after the CRI tag),
+// `Caused by:`, `Suppressed:`, `...`, Python's chained-exception sentences, an exception line
+// (`ValueError: …`), and `Traceback (most recent call last):`, which Python's logging writes
+// right after the message it belongs to. A bare uncaught traceback also starts with it: seen
+// alone in a record it is reported as a continuation too (a record cannot know what came before).
 
 export const enum LineKind {
   Start = 0,
   Continuation = 1,
-  /** `Traceback (most recent call last):` continues a logging line but may also begin a message. */
-  TracebackHeader = 2,
-  Empty = 3,
+  Empty = 2,
 }
 
 function startsWith(p: usize, end: usize, s: string): bool {
@@ -42,11 +47,10 @@ function endsWith(p: usize, q: usize, s: string): bool {
 export function lineKind(p: usize, end: usize): LineKind {
   if (p >= end) return LineKind.Empty;
   const c = load<u8>(p);
-  if (c == 0x20 || c == 0x09) return LineKind.Continuation; // indented frame
+  if (c == 0x09 || (c == 0x20 && p + 1 < end && load<u8>(p + 1) == 0x20)) return LineKind.Continuation; // indented frame
   if (c == 0x5c && p + 1 < end && load<u8>(p + 1) == 0x74) return LineKind.Continuation; // escaped tab
-  if (startsWith(p, end, "Traceback (most recent call last):")) return LineKind.TracebackHeader;
   if (
-    startsWith(p, end, "Caused by:") || startsWith(p, end, "Suppressed:") || startsWith(p, end, "...") ||
+    startsWith(p, end, "Traceback (most recent call last):") || startsWith(p, end, "Caused by:") || startsWith(p, end, "Suppressed:") || startsWith(p, end, "...") ||
     startsWith(p, end, "During handling of the above exception") ||
     startsWith(p, end, "The above exception was the direct cause") ||
     isExceptionLine(p, end)

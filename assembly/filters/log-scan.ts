@@ -168,7 +168,6 @@ export function scanLog(p: usize, end: usize): void {
         text = criMessage;
         noteHeader();
       }
-      // After the first line a traceback header continues the message before it.
       if (lineKind(text, textEnd) == LineKind.Start) messageStarts++;
     }
     if (next >= end) break;
