@@ -179,6 +179,24 @@ function copyBare(p: usize, end: usize, write: bool): usize {
   return p;
 }
 
+/**
+ * End of a container used as a map key (`{[1]:…}`): brackets counted, strings skipped. Its text
+ * becomes the key, so its inside need not be valid; a plain counter keeps this free of
+ * recursion, however the keys nest.
+ */
+function containerEnd(p: usize, end: usize): usize {
+  let depth = 0;
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 0x22) { p = stringEnd(p, end); continue; }
+    if (c == 0x7b || c == 0x5b) depth++;
+    else if (c == 0x7d || c == 0x5d) { depth--; if (depth == 0) return p + 1; }
+    p++;
+  }
+  jsonError = true;
+  return end;
+}
+
 /** Copies a key: a string as it is, anything else as a string of its text. Then the colon. */
 export function copyKey(p: usize, end: usize, write: bool): usize {
   const c = load<u8>(p);
@@ -186,7 +204,7 @@ export function copyKey(p: usize, end: usize, write: bool): usize {
     p = copyString(p, end, write);
   } else {
     const start = p;
-    if (c == 0x7b || c == 0x5b) p = skipValue(p, end);
+    if (c == 0x7b || c == 0x5b) p = containerEnd(p, end);
     else while (p < end && !isDelimiter(load<u8>(p))) p++;
     if (write) { putByte(0x22); putJsonEscaped(start, p - start); putByte(0x22); }
   }

@@ -1,14 +1,29 @@
 /** Builds the test probe modules once per test run (they are not shipped). */
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { compileAs } from "../../scripts/asc.ts";
 
 const OUT = "tests/.probes";
 
+/** Newest modification time of the sources a probe is built from. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk("assembly");
+  walk("tests/probes");
+  return Math.max(newest, statSync("asconfig.json").mtimeMs);
+}
+
 function build(name: string, extraArgs: string[] = []): Uint8Array {
   mkdirSync(OUT, { recursive: true });
   const out = `${OUT}/${name}.wasm`;
-  const src = `tests/probes/${name}.ts`;
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) compileAs(src, out, "release", extraArgs);
+  if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) compileAs(`tests/probes/${name}.ts`, out, "release", extraArgs);
   return readFileSync(out);
 }
 
@@ -16,3 +31,26 @@ export const probeWasm = () => build("probe");
 export const importsAbortWasm = () => build("imports-abort");
 export const noAllocatorWasm = () => build("no-allocator");
 export const asRuntimeWasm = () => build("as-runtime", ["--runtime", "incremental", "--exportRuntime"]);
+export const coreWasm = () => build("core");
+
+/** A module instantiated directly, with helpers to pass bytes in and read C strings out. */
+export class Direct {
+  readonly ex: Record<string, any>;
+  constructor(bytes: Uint8Array) {
+    this.ex = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {}).exports as Record<string, any>;
+  }
+  get mem(): Uint8Array { return new Uint8Array((this.ex.memory as WebAssembly.Memory).buffer); }
+  /** Copies bytes in the way Fluent Bit does (through the module's malloc), with a NUL after them. */
+  put(bytes: Uint8Array | string): [number, number] {
+    const b = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
+    const p = this.ex.malloc(b.length + 1) >>> 0;
+    this.mem.set(b, p);
+    this.mem[p + b.length] = 0;
+    return [p, b.length];
+  }
+  cstr(p: number): Buffer {
+    const m = this.mem;
+    const end = m.indexOf(0, p);
+    return Buffer.from(m.subarray(p, end));
+  }
+}
