@@ -121,7 +121,9 @@ class StrictReader {
 
   string(out: MpWriter): void {
     this.pos++;
-    const bytes: number[] = [];
+    const chunks: Uint8Array[] = [];
+    let bytes: number[] = [];
+    const flush = () => { if (bytes.length) { chunks.push(Uint8Array.from(bytes)); bytes = []; } };
     const push = (cp: number) => {
       if (cp < 0x80) bytes.push(cp);
       else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
@@ -140,9 +142,12 @@ class StrictReader {
     };
     for (;;) {
       if (this.pos >= this.s.length) this.fail("unterminated string");
+      // A run of plain bytes (raw control and invalid UTF-8 bytes are kept as they are).
+      let j = this.pos;
+      while (j < this.s.length && this.s[j] !== 0x22 && this.s[j] !== 0x5c) j++;
+      if (j > this.pos) { flush(); chunks.push(this.s.subarray(this.pos, j)); this.pos = j; continue; }
       const c = this.s[this.pos];
       if (c === 0x22) { this.pos++; break; }
-      if (c !== 0x5c) { bytes.push(c); this.pos++; continue; } // raw control and invalid UTF-8 bytes are kept
       const e = this.s[this.pos + 1];
       const simple: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9 };
       if (simple[e] !== undefined) { bytes.push(simple[e]); this.pos += 2; continue; }
@@ -156,7 +161,8 @@ class StrictReader {
       }
       push(u >= 0xd800 && u <= 0xdfff ? 0xfffd : u); // a lone surrogate becomes U+FFFD
     }
-    out.str(Uint8Array.from(bytes));
+    flush();
+    out.str(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   }
 }
 

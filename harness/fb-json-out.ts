@@ -13,16 +13,28 @@ export interface JsonOutOptions {
   nanToNull: boolean;
 }
 
+/** Growable byte buffer. */
 class Sink {
-  parts: number[] = [];
-  ascii(s: string): void { for (let i = 0; i < s.length; i++) this.parts.push(s.charCodeAt(i)); }
-  byte(b: number): void { this.parts.push(b); }
-  utf8(cp: number): void {
-    if (cp < 0x80) this.parts.push(cp);
-    else if (cp < 0x800) this.parts.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
-    else if (cp < 0x10000) this.parts.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
-    else this.parts.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+  private buf = new Uint8Array(256);
+  length = 0;
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.length + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
   }
+  byte(b: number): void { this.room(1); this.buf[this.length++] = b; }
+  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; }
+  ascii(s: string): void { this.room(s.length); for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i); }
+  utf8(cp: number): void {
+    if (cp < 0x80) this.byte(cp);
+    else if (cp < 0x800) { this.byte(0xc0 | (cp >> 6)); this.byte(0x80 | (cp & 63)); }
+    else if (cp < 0x10000) { this.byte(0xe0 | (cp >> 12)); this.byte(0x80 | ((cp >> 6) & 63)); this.byte(0x80 | (cp & 63)); }
+    else { this.byte(0xf0 | (cp >> 18)); this.byte(0x80 | ((cp >> 12) & 63)); this.byte(0x80 | ((cp >> 6) & 63)); this.byte(0x80 | (cp & 63)); }
+  }
+  finish(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
 const hex4 = (n: number) => n.toString(16).padStart(4, "0");
@@ -69,6 +81,10 @@ function writeCodePoint(out: Sink, cp: number, o: JsonOutOptions): void {
 function writeStringBody(out: Sink, b: Uint8Array, o: JsonOutOptions): void {
   let i = 0;
   while (i < b.length) {
+    // Fast path: a run of printable ASCII that needs no escape.
+    let j = i;
+    while (j < b.length && b[j] >= 0x20 && b[j] < 0x7f && b[j] !== 0x22 && b[j] !== 0x5c) j++;
+    if (j > i) { out.bytes(b.subarray(i, j)); i = j; continue; }
     const c = b[i];
     if (c < 0x80) { writeAscii(out, c); i++; continue; }
     const len = declaredLength(c);
@@ -139,14 +155,6 @@ export function formatFloat(v: number, o: JsonOutOptions): string {
   return formatG16(v);
 }
 
-function keyIsString(k: MpValue): boolean {
-  return k.t === "str";
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 function writeValue(out: Sink, v: MpValue, o: JsonOutOptions): void {
   switch (v.t) {
     case "nil": out.ascii("null"); return;
@@ -169,7 +177,9 @@ function writeValue(out: Sink, v: MpValue, o: JsonOutOptions): void {
       return;
     case "map": {
       // Duplicate string keys: only the last occurrence is kept, at its own position.
-      const kept = v.entries.filter(([k], i) => !keyIsString(k) || !v.entries.slice(i + 1).some(([k2]) => keyIsString(k2) && sameBytes(k.t === "str" ? k.b : new Uint8Array(), k2.t === "str" ? k2.b : new Uint8Array())));
+      const last = new Map<string, number>();
+      v.entries.forEach(([k], i) => { if (k.t === "str") last.set(Buffer.from(k.b).toString("latin1"), i); });
+      const kept = v.entries.filter(([k], i) => k.t !== "str" || last.get(Buffer.from(k.b).toString("latin1")) === i);
       out.byte(0x7b);
       kept.forEach(([k, x], i) => {
         if (i) out.byte(0x2c);
@@ -186,5 +196,5 @@ function writeValue(out: Sink, v: MpValue, o: JsonOutOptions): void {
 export function fluentBitJson(body: MpValue, o: JsonOutOptions): Uint8Array {
   const out = new Sink();
   writeValue(out, body, o);
-  return Uint8Array.from(out.parts);
+  return out.finish();
 }

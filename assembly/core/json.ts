@@ -48,17 +48,15 @@ export function stringEnd(p: usize, end: usize): usize {
   return <u32>(c - 0x30) <= 9 || <u32>((c | 0x20) - 0x61) <= 5;
 }
 
-/** Copies the string at p (opening quote) with escapes mended; returns the position after it. */
-export function copyString(p: usize, end: usize, write: bool): usize {
-  if (write) putByte(0x22);
-  p++;
+/**
+ * Writes the inside of a string, [p, end), with invalid escapes mended (the backslash becomes
+ * text). Returns where it stopped: at an unescaped quote, or `end`.
+ */
+export function copyStringBody(p: usize, end: usize, write: bool): usize {
   let run = p;
   while (p < end) {
     const c = load<u8>(p);
-    if (c == 0x22) {
-      if (write) { putBytes(run, p - run); putByte(0x22); }
-      return p + 1;
-    }
+    if (c == 0x22) break;
     if (c != 0x5c) { p++; continue; }
     if (write) putBytes(run, p - run);
     const e: u8 = p + 1 < end ? load<u8>(p + 1) : 0;
@@ -77,8 +75,16 @@ export function copyString(p: usize, end: usize, write: bool): usize {
     }
     run = p;
   }
-  if (write) { putBytes(run, p - run); putByte(0x22); } // unterminated: close it
-  return end;
+  if (write) putBytes(run, p - run);
+  return p;
+}
+
+/** Copies the string at p (opening quote) with escapes mended; returns the position after it. */
+export function copyString(p: usize, end: usize, write: bool): usize {
+  if (write) putByte(0x22);
+  p = copyStringBody(p + 1, end, write);
+  if (write) putByte(0x22); // an unterminated string is closed
+  return p < end ? p + 1 : end;
 }
 
 // @ts-ignore: decorator

@@ -10,7 +10,7 @@ import { outFailed, outReset, outStart, putAscii, putByte, putBytes, putJsonEsca
 import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, pieceBytes, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
-import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { copyKey, copyStringBody, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
@@ -42,7 +42,7 @@ function putMessage(f: RecordFacts): void {
   let end = f.logEnd;
   // The `cri` parser's message stops before the line break.
   if (split) end = lineTextEnd(p, end);
-  if (!(repairGlued && f.gluedRaw)) { putBytes(p, end - p); return; }
+  if (!(repairGlued && f.gluedRaw)) { copyStringBody(p, end, true); return; }
   let line = p;
   while (line < end) {
     const next = nextLine(line, end);
@@ -51,13 +51,14 @@ function putMessage(f: RecordFacts): void {
       const textEnd = lineTextEnd(line, next);
       if (parseCriHeader(line, textEnd) == CriStatus.Ok) from = criMessage; // keep only the message
     }
-    putBytes(from, next - from);
+    copyStringBody(from, next, true);
     line = next;
   }
 }
 
+/** `"key":"<text>"`, the text mended (it is the inside of a string Fluent Bit wrote). */
 function putStringMember(key: Span, from: usize, to: usize): void {
-  writeMember(key); putByte(0x22); putBytes(from, to - from); putByte(0x22);
+  writeMember(key); putByte(0x22); copyStringBody(from, to, true); putByte(0x22);
 }
 
 function putTimeMember(key: Span, sec: i64, nsec: i32): void {
