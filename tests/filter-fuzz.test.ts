@@ -139,7 +139,8 @@ test("regression fixtures: every failure the fuzzers found stays fixed", () => {
       const out = f.filterChunk([makeEvent(TAG, 1700000000, 0, Buffer.from(row.body, "hex"))]);
       assert.deepEqual(out.log, [], `${row.found}: ${out.log[0]}`);
       assert.equal(out.events.length, 1, row.found);
-      assert.deepEqual(keptKeys(decode(out.events[0].body)), keptKeys(decode(Buffer.from(row.body, "hex"))), row.found);
+      const after = new Set(keptKeys(decode(out.events[0].body)));
+      for (const k of keptKeys(decode(Buffer.from(row.body, "hex")))) assert.ok(after.has(k), `${row.found}: key ${k} kept`);
     }
   }
 });
