@@ -16,6 +16,8 @@ export interface FbEvent {
   body: Uint8Array;
   /** Group start/end marker (v4.2+ streams): time -1 / -2. */
   group?: "start" | "end";
+  /** The stream wrote the event's arrays with array32 headers (Fluent Bit 2.x does). */
+  wideHeaders?: boolean;
 }
 
 export const EMPTY_MAP = Uint8Array.of(0x80);
@@ -53,6 +55,7 @@ export function readMsgpackStream(bytes: Uint8Array, tag: string): FbEvent[] {
 
 export function readOneEvent(r: MpReader, tag: string): FbEvent {
   const at = r.pos;
+  const wideHeaders = r.bytes[at] === 0xdd;
   if (r.arrayHeader() !== 2) throw new MsgpackError("event is not a 2-element array", at);
   const headAt = r.pos;
   const headLen = r.arrayHeader();
@@ -69,7 +72,7 @@ export function readOneEvent(r: MpReader, tag: string): FbEvent {
     format = "legacy";
   } else throw new MsgpackError("event header is not [time, metadata]", headAt);
   const [bs, be] = r.skip();
-  return { tag, sec: time.sec, nsec: time.nsec, timeKind: time.kind, format, meta, body: r.bytes.slice(bs, be), group: time.group };
+  return { tag, sec: time.sec, nsec: time.nsec, timeKind: time.kind, format, meta, body: r.bytes.slice(bs, be), group: time.group, wideHeaders: wideHeaders || undefined };
 }
 
 export function encodeTime(w: MpWriter, e: Pick<FbEvent, "sec" | "nsec" | "timeKind" | "group">): void {
@@ -86,8 +89,9 @@ export function encodeTime(w: MpWriter, e: Pick<FbEvent, "sec" | "nsec" | "timeK
 export function writeMsgpackStream(events: FbEvent[]): Uint8Array {
   const w = new MpWriter();
   for (const e of events) {
-    w.arrHeader(2);
-    if (e.format === "v2") { w.arrHeader(2); encodeTime(w, e); w.bytes(e.meta); } else encodeTime(w, e);
+    const header = (n: number) => (e.wideHeaders ? w.arr32Header(n) : w.arrHeader(n));
+    header(2);
+    if (e.format === "v2") { header(2); encodeTime(w, e); w.bytes(e.meta); } else encodeTime(w, e);
     w.bytes(e.body);
   }
   return w.finish();

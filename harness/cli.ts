@@ -1,0 +1,107 @@
+/**
+ * fbwasm: run a filter_wasm module the way Fluent Bit does, check recorded streams against golden
+ * files, and configure a shipped filter.
+ *
+ *   fbwasm run --wasm F --function NAME [--event-format json|msgpack] [--fluent-bit X.Y.Z]
+ *              [--input tail|forward|forward-threaded|dummy] [--tag TAG] [--then parser:KEY] [--es]
+ *              [--out FILE.msgpack|FILE.jsonl] [--allow-drop] EVENTS
+ *   fbwasm golden DIR [--update]
+ *   fbwasm configure --in F --out G --set key=value [--set …]      fbwasm configure --in F --show
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { FilterWasm, StartupError } from "./filter-wasm.ts";
+import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
+import { loadEvents, golden } from "./golden.ts";
+import { esTimestamp, parserStage } from "./stages.ts";
+import { formatStdout } from "./stdout-format.ts";
+import { configure, readSettings } from "./configure.ts";
+import { readModuleInfo, signature } from "./wasm-binary.ts";
+
+class UsageError extends Error {}
+
+function runCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
+      input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
+      "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" },
+    },
+  });
+  if (!values.wasm || !values.function || positionals.length !== 1) throw new UsageError("usage: fbwasm run --wasm F --function NAME [options] EVENTS");
+  const events = positionals[0];
+  if (!existsSync(values.wasm)) throw new UsageError(`no such file: ${values.wasm}`);
+  if (!existsSync(events)) throw new UsageError(`no such file: ${events}`);
+  const bytes = readFileSync(values.wasm);
+  const info = readModuleInfo(bytes); // throws "not a WebAssembly module"
+  const fn = info.exports.find((e) => e.name === values.function);
+  if (!fn || fn.kind !== "func") throw new UsageError(`${values.wasm} exports no function ${values.function} (it exports: ${info.exports.filter((e) => e.kind === "func").map((e) => e.name).join(", ")})`);
+  if (signature(fn.type) !== "(i32,i32,i32,i32,i32,i32)->(i32)") console.error(`warning: ${values.function} is ${signature(fn.type)}, Fluent Bit calls (i32 x6)->i32`);
+  const format = values["event-format"] as "json" | "msgpack" | undefined;
+  if (format && format !== "json" && format !== "msgpack") throw new UsageError("--event-format is json or msgpack");
+  const f = new FilterWasm({
+    wasm: bytes, functionName: values.function, eventFormat: format, fluentBitVersion: values["fluent-bit"],
+    input: values.input as never, escapeUnicode: values["escape-unicode"] ? values["escape-unicode"] === "on" : undefined,
+  });
+  const input = loadEvents(events, values.tag);
+  const result = f.filterChunk(input);
+  let out: FbEvent[] = result.events;
+  if (values.then) {
+    const m = /^parser:(.+)$/.exec(values.then);
+    if (!m) throw new UsageError("--then takes parser:KEY");
+    out = out.map((e) => parserStage(e, { keyName: m[1], reserveData: true }).event);
+  }
+  if (values.out) {
+    writeFileSync(values.out, values.out.endsWith(".jsonl") ? writeJsonLines(out) : writeMsgpackStream(out));
+  } else if (values.es) {
+    for (const e of out) console.log(`${formatTs(e.sec, e.nsec)}  @timestamp=${esTimestamp(e, { timeKeyNanos: true })}`);
+  } else process.stdout.write(formatStdout(out));
+  for (const l of [...f.startLog, ...result.log]) console.error(l);
+  console.error(`in ${input.length}, out ${out.length}, dropped ${result.dropped}, log lines ${result.log.length}`);
+  return result.dropped > 0 && !values["allow-drop"] ? 1 : 0;
+}
+
+function goldenCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { update: { type: "boolean" } } });
+  if (positionals.length !== 1) throw new UsageError("usage: fbwasm golden DIR [--update]");
+  if (!existsSync(`${positionals[0]}/fbwasm.json`)) throw new UsageError(`${positionals[0]}/fbwasm.json not found (it names the wasm and function to run)`);
+  let failed = 0;
+  for (const r of golden(positionals[0], !!values.update)) {
+    console.log(`${r.status.padEnd(9)} ${r.file}`);
+    for (const d of r.diffs) console.log(d);
+    if (r.status === "different" || r.status === "missing") failed++;
+  }
+  return failed ? 1 : 0;
+}
+
+function configureCommand(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } } });
+  if (!values.in) throw new UsageError("usage: fbwasm configure --in F (--show | --out G --set key=value …)");
+  const bytes = readFileSync(values.in);
+  if (values.show) { for (const [k, v] of Object.entries(readSettings(bytes))) console.log(`${k}=${v}`); return 0; }
+  if (!values.out || !values.set?.length) throw new UsageError("configure needs --out and at least one --set key=value");
+  const changes = Object.fromEntries(values.set.map((s) => { const i = s.indexOf("="); if (i < 1) throw new UsageError(`--set ${s}: want key=value`); return [s.slice(0, i), s.slice(i + 1)]; }));
+  const out = configure(bytes, changes);
+  new WebAssembly.Module(out); // still a valid module
+  writeFileSync(values.out, out);
+  console.log(`wrote ${values.out}`);
+  return 0;
+}
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === "run") return runCommand(rest);
+    if (cmd === "golden") return goldenCommand(rest);
+    if (cmd === "configure") return configureCommand(rest);
+    throw new UsageError("usage: fbwasm run|golden|configure … (see README)");
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof StartupError || e instanceof Error) {
+      console.error(`fbwasm: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The fbwasm command (run, golden, configure) as a user runs it, and the settings block that
+ * configures a shipped filter without a rebuild.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FilterWasm } from "../harness/filter-wasm.ts";
+import { makeEvent, readJsonLines } from "../harness/events.ts";
+import { configure, readSettings } from "../harness/configure.ts";
+import { DEFAULTS } from "../scripts/config-block.ts";
+import { decode, mp, toView } from "../harness/msgpack.ts";
+import { noAllocatorWasm, probeWasm } from "./helpers/probes.ts";
+
+const REC = "tests/golden/original-report/seed-custom-multiline.v2.1.8.msgpack";
+const fbwasm = (...args: string[]) => spawnSync(process.execPath, ["bin/fbwasm.mjs", ...args], { encoding: "utf8" });
+const tmp = mkdtempSync(join(tmpdir(), "fbwasm-"));
+
+test("run: prints events as Fluent Bit's stdout output does, and a summary", () => {
+  const r = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--fluent-bit", "2.1.8", "--tag", "kube.x", REC);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\[0\] kube\.x: \[\[1795415418\.559634260, \{\}\], \{"log"=>"\[2026-11-23 06:30:17\] WARNING/);
+  assert.match(r.stdout, /"@timestamp"=>"2026-11-23T06:30:17\.846307445Z"/);
+  assert.match(r.stderr, /in 58, out 58, dropped 0, log lines 0/);
+});
+
+test("run: --then parser:KEY sets the event time; --out writes JSON Lines", () => {
+  const out = join(tmp, "out.jsonl");
+  const r = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_event_time", "--fluent-bit", "2.1.8", "--then", "parser:_event_time", "--out", out, REC);
+  assert.equal(r.status, 0, r.stderr);
+  const events = readJsonLines(readFileSync(out, "utf8"));
+  assert.equal(events.length, 58);
+  assert.deepEqual([events[0].sec, events[0].nsec], [1795415417, 846307445]);
+});
+
+test("run: a module that drops records exits non-zero unless --allow-drop", () => {
+  const wasm = join(tmp, "probe.wasm");
+  writeFileSync(wasm, probeWasm());
+  const r = fbwasm("run", "--wasm", wasm, "--function", "trap", REC);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Got exception running wasm code: Exception: unreachable/);
+  assert.match(r.stderr, /dropped 58/);
+  assert.equal(fbwasm("run", "--wasm", wasm, "--function", "trap", "--allow-drop", REC).status, 0);
+});
+
+test("run: one clear line for each mistake", () => {
+  const noalloc = join(tmp, "noalloc.wasm");
+  writeFileSync(noalloc, noAllocatorWasm());
+  const cases: [string[], RegExp][] = [
+    [["--wasm", "nope.wasm", "--function", "f", REC], /no such file: nope\.wasm/],
+    [["--wasm", "package.json", "--function", "f", REC], /not a WebAssembly module/],
+    [["--wasm", "build/cri_time.wasm", "--function", "f", REC], /exports no function f \(it exports: cri_timestamp/],
+    [["--wasm", noalloc, "--function", "pass", REC], /exports no allocator/],
+    [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "missing.msgpack"], /no such file: missing\.msgpack/],
+  ];
+  for (const [args, want] of cases) {
+    const r = fbwasm("run", ...args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.match(r.stderr.trim(), want);
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+  }
+});
+
+test("golden: the bundled folder matches; a changed expectation prints a per-record diff", () => {
+  assert.equal(fbwasm("golden", "tests/golden/original-report").status, 0);
+  const dir = join(tmp, "golden");
+  cpSync("tests/golden/original-report", dir, { recursive: true });
+  writeFileSync(join(dir, "fbwasm.json"), readFileSync(join(dir, "fbwasm.json"), "utf8").replace("../../../build", join(process.cwd(), "build")));
+  const expected = join(dir, "seed-custom-multiline.v2.1.8.expected.jsonl");
+  writeFileSync(expected, readFileSync(expected, "utf8").replace("06:30:17.846307445Z", "06:30:17.846307446Z"));
+  const r = fbwasm("golden", dir);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /different seed-custom-multiline\.v2\.1\.8\.msgpack/);
+  assert.match(r.stdout, /record 0:\n  - .*846307446Z.*\n  \+ .*846307445Z/);
+});
+
+test("configure: settings are rewritten in a copy; the module reads them once", () => {
+  const original = readFileSync("build/cri_time.wasm");
+  assert.deepEqual(readSettings(original), DEFAULTS);
+  const once = configure(original, { check_key: "diag", split_raw: "false" });
+  const twice = configure(once, { timestamp_key: "ts" });
+  assert.deepEqual(readSettings(twice), { ...DEFAULTS, check_key: "diag", split_raw: "false", timestamp_key: "ts" });
+  assert.equal(twice.length, original.length, "same size: only the block changed");
+  assert.throws(() => configure(original, { nope: "1" }), /unknown setting nope/);
+  assert.throws(() => configure(original, { log_key: "a\nb" }), /no newlines/);
+
+  const line = "2026-11-23T06:30:17.846307445Z stderr F hello\n";
+  const run = (wasm: Uint8Array, tag = "t") => toView(decode(new FilterWasm({ wasm, functionName: "cri_timestamp" }).filterChunk([makeEvent(tag, 1795415500, 0, mp.obj({ log: mp.str(line) }))]).events[0].body)) as any;
+  const plain = run(original);
+  assert.equal(plain.log, "hello");
+  assert.equal(plain.cri_check.drift_ms, 82153);
+  const changed = run(twice);
+  assert.equal(changed.log, line, "split_raw=false keeps the raw line");
+  assert.equal(changed.ts, "2026-11-23T06:30:17.846307445Z");
+  assert.equal(changed.diag.drift_ms, 82153);
+  const quiet = run(configure(original, { drift_ms: "100000" }));
+  assert.equal(quiet.cri_check, undefined, "drift under the threshold is no defect");
+  const kube = run(configure(original, { kube: "true" }), "kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");
+  assert.deepEqual(kube.kubernetes, { pod_name: "orders-api-d88374c3b-vsj6v", namespace_name: "shop", container_name: "orders-api", docker_id: "8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1" });
+});
+
+test("configure: the command writes a module Fluent Bit can load", () => {
+  const out = join(tmp, "configured.wasm");
+  const r = fbwasm("configure", "--in", "build/cri_time.wasm", "--out", out, "--set", "check_key=diag", "--set", "raw_key=log_raw");
+  assert.equal(r.status, 0, r.stderr);
+  const show = fbwasm("configure", "--in", out, "--show");
+  assert.match(show.stdout, /^check_key=diag$/m);
+  assert.match(show.stdout, /^raw_key=log_raw$/m);
+  assert.equal(fbwasm("configure", "--in", "build/cri_time.wasm", "--out", out, "--set", "bogus=1").status, 2);
+});
