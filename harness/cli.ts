@@ -84,7 +84,7 @@ function configureCommand(argv: string[]): number {
   if (!values.out || !values.set?.length) throw new UsageError("configure needs --out and at least one --set key=value");
   const changes = Object.fromEntries(values.set.map((s) => { const i = s.indexOf("="); if (i < 1) throw new UsageError(`--set ${s}: want key=value`); return [s.slice(0, i), s.slice(i + 1)]; }));
   const out = configure(bytes, changes);
-  new WebAssembly.Module(out); // still a valid module
+  new WebAssembly.Module(out as Uint8Array<ArrayBuffer>); // still a valid module
   writeFileSync(values.out, out);
   console.log(`wrote ${values.out}`);
   return 0;

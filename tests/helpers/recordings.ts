@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FbEvent, readMsgpackStream } from "../../harness/events.ts";
 
-export const RECORDINGS = process.env.RECORDINGS_DIR ?? join(import.meta.dirname, "..", "..", "..", "shared", "recordings");
+export const RECORDINGS = process.env.RECORDINGS_DIR ?? join(import.meta.dirname, "..", "recordings");
 
 export interface TruthLine { id: string; cri_time: string | null; cri_time_ns: string | null; stream: string; tag: string; format: string; cri_msg: string; app_msg: string; text?: string }
 export interface TruthMessage { id: string; level: "cri" | "app"; lines: string[]; stream: string }
@@ -19,15 +19,12 @@ export interface Run {
   messages: Map<string, TruthMessage>;
 }
 
-export function available(): boolean {
-  return existsSync(RECORDINGS);
-}
-
 function jsonl<T>(file: string): T[] {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
 export function runs(): Run[] {
+  if (!existsSync(RECORDINGS)) throw new Error(`recordings not found at ${RECORDINGS}`);
   const out: Run[] = [];
   for (const scenario of readdirSync(RECORDINGS).filter((d) => existsSync(join(RECORDINGS, d, "truth.jsonl"))).sort()) {
     const dir = join(RECORDINGS, scenario);
