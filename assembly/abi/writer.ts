@@ -9,18 +9,28 @@ import { ensureMemory } from "./arena";
 @lazy export let outPos: usize = 0;
 // @ts-ignore: decorator
 @lazy export let outFailed: bool = false;
+/** Writes up to here need no check of the memory size (kept so the hot path skips memory.size). */
+// @ts-ignore: decorator
+@lazy let outLimit: usize = 0;
 
 export function outReset(start: usize, expected: usize): void {
   outStart = start;
   outPos = start;
   outFailed = !ensureMemory(start + expected);
+  outLimit = outFailed ? 0 : (<usize>memory.size()) << 16;
 }
 
 /** Room for n more bytes. */
 // @ts-ignore: decorator
 @inline export function reserve(n: usize): bool {
+  if (outPos + n <= outLimit) return true;
+  return grow(n);
+}
+
+function grow(n: usize): bool {
   if (outFailed) return false;
-  if (!ensureMemory(outPos + n)) { outFailed = true; return false; }
+  if (!ensureMemory(outPos + n)) { outFailed = true; outLimit = 0; return false; }
+  outLimit = (<usize>memory.size()) << 16;
   return true;
 }
 

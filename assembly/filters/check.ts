@@ -4,7 +4,7 @@ import { putAscii, putByte, putInt, putUint } from "../abi/writer";
 import { checkKey, driftThresholdMs, spanThresholdMs } from "../config/config";
 import { CriStatus } from "../core/cri";
 import { TimeStatus, timeStatusName } from "../core/time";
-import { criLines, firstCriStatus, firstHasTime, firstIsCri, lines, maxMs, messageBytes, messageStarts, minMs } from "./log-scan";
+import { criLines, firstCriStatus, firstHasTime, firstIsCri, lines, maxMs, messageStarts, minMs } from "./log-scan";
 import { writeMember } from "./member";
 import { RecordFacts } from "./record";
 
@@ -40,7 +40,7 @@ export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64,
     if (f.severalMessages) { field("messages"); putUint(<u64>messageStarts); }
     if (f.gluedRaw || f.severalMessages) {
       field("lines"); putUint(<u64>lines);
-      field("bytes"); putUint(<u64>messageBytes);
+      field("bytes"); putUint(<u64>f.logBytes());
     }
     if (f.mixedStreams) { field("mixed_streams"); putAscii("true"); }
     if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("span_ms"); putInt(maxMs - minMs); }

@@ -30,6 +30,20 @@ function keyIs(p: usize, len: i32, key: Span): bool {
   return key.len > 0 && len == key.len && memory.compare(p, key.ptr, <usize>len) == 0;
 }
 
+const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own }
+
+/** What a top-level key means to this call (keys the mode does not write are just copied). */
+function keyRole(p: usize, len: i32, mode: i32): Role {
+  if (keyIs(p, len, logKey)) return Role.Log;
+  if (keyIs(p, len, timeKey)) return Role.Time;
+  if (keyIs(p, len, streamKey)) return Role.Stream;
+  if (keyIs(p, len, tagKey)) return Role.TagKey;
+  if ((mode & Mode.Timestamp) != 0 && keyIs(p, len, timestampKey)) return Role.Timestamp;
+  if ((mode & Mode.EventTime) != 0 && keyIs(p, len, eventTimeKey)) return Role.EventTime;
+  if (((mode & Mode.Check) != 0 && keyIs(p, len, checkKey)) || (kube && keyIs(p, len, kubeKey))) return Role.Own;
+  return Role.Other;
+}
+
 /** Inside of the string value at p (after the quote), or 0 when the value is not a string. */
 function stringInside(p: usize, end: usize): usize {
   return p < end && load<u8>(p) == 0x22 ? p + 1 : 0;
@@ -102,31 +116,36 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     const keyStart = p;
     let kIn: usize = 0, kLen: i32 = -1;
     if (c == 0x22) { kIn = p + 1; kLen = <i32>(stringEnd(p, end) - p) - 2; }
+    const role = kLen >= 0 ? keyRole(kIn, kLen, mode) : Role.Other;
+    if (role == Role.Other) {
+      // The common case: copied (and mended) in one pass.
+      separator();
+      p = copyValue(copyKey(keyStart, end, true), end);
+      continue;
+    }
     const valueAt = copyKey(p, end, false);
     const valueEnd = skipValue(valueAt, end);
     if (jsonError) break;
     const sIn = stringInside(valueAt, end);
     const sEnd = valueEnd - 1; // the closing quote, when a string
     let held = false; // written later, or not at all
-    if (kLen >= 0) {
-      if (sIn != 0 && keyIs(kIn, kLen, logKey)) {
-        f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd;
-        held = rewrites; // written after the walk, possibly rewritten
-      } else if (sIn != 0 && keyIs(kIn, kLen, timeKey)) {
-        f.hasTime = true; f.timeStart = sIn; f.timeEnd = sEnd;
-      } else if (keyIs(kIn, kLen, streamKey)) {
-        f.hasStream = true;
-        if (sIn != 0) f.stream = sEnd - sIn == 6 && load<u8>(sIn + 3) == 0x65 ? Stream.Stderr : Stream.Stdout;
-      } else if (keyIs(kIn, kLen, tagKey)) {
-        f.hasTagKey = true;
-        f.tagKeyIsP = sIn != 0 && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
-      } else if (writesTimestamp && keyIs(kIn, kLen, timestampKey)) {
-        f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
-      } else if (writesEventTime && keyIs(kIn, kLen, eventTimeKey)) {
-        f.heldEventTime = keyStart; f.heldEventTimeEnd = valueEnd; held = true;
-      } else if ((checks && keyIs(kIn, kLen, checkKey)) || (kube && keyIs(kIn, kLen, kubeKey))) {
-        held = true; // the filter's own keys: recomputed
-      }
+    if (role == Role.Log && sIn != 0) {
+      f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd;
+      held = rewrites; // written after the walk, possibly rewritten
+    } else if (role == Role.Time && sIn != 0) {
+      f.hasTime = true; f.timeStart = sIn; f.timeEnd = sEnd;
+    } else if (role == Role.Stream) {
+      f.hasStream = true;
+      if (sIn != 0) f.stream = sEnd - sIn == 6 && load<u8>(sIn + 3) == 0x65 ? Stream.Stderr : Stream.Stdout;
+    } else if (role == Role.TagKey) {
+      f.hasTagKey = true;
+      f.tagKeyIsP = sIn != 0 && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
+    } else if (role == Role.Timestamp) {
+      f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
+    } else if (role == Role.EventTime) {
+      f.heldEventTime = keyStart; f.heldEventTimeEnd = valueEnd; held = true;
+    } else if (role == Role.Own) {
+      held = true; // the filter's own keys: recomputed
     }
     if (held) { p = valueEnd; continue; }
     separator();

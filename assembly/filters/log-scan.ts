@@ -56,9 +56,6 @@ import { LineKind, lineKind } from "./continuation";
 @lazy export let minMs: i64 = 0;
 // @ts-ignore: decorator
 @lazy export let maxMs: i64 = 0;
-/** Decoded byte length of the text. */
-// @ts-ignore: decorator
-@lazy export let messageBytes: i32 = 0;
 /** The text ends with a line break (docker keeps it on complete lines). */
 // @ts-ignore: decorator
 @lazy export let endsWithNewline: bool = false;
@@ -89,7 +86,7 @@ export function lineTextEnd(line: usize, next: usize): usize {
 }
 
 /** Bytes of the decoded text that [p, end) of escaped JSON holds. */
-function decodedLength(p: usize, end: usize): i32 {
+export function decodedLength(p: usize, end: usize): i32 {
   let n = 0;
   while (p < end) {
     if (load<u8>(p) != 0x5c) { p++; n++; continue; }
@@ -137,7 +134,6 @@ export function scanLog(p: usize, end: usize): void {
   minMs = i64.MAX_VALUE;
   maxMs = i64.MIN_VALUE;
   firstMessage = p;
-  messageBytes = decodedLength(p, end);
   endsWithNewline = end - p >= 2 && load<u8>(end - 2) == 0x5c && load<u8>(end - 1) == 0x6e;
 
   let line = p;

@@ -3,7 +3,7 @@ import { pieceBytes } from "../config/config";
 import { Stream, Tag } from "../core/cri";
 import { TimeStatus } from "../core/time";
 import { LineKind } from "./continuation";
-import { criLines, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTag, firstTimeStatus, lastTag, messageBytes, messageStarts, sawStderr, sawStdout } from "./log-scan";
+import { criLines, decodedLength, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTag, firstTimeStatus, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
 
 @unmanaged export class RecordFacts {
   hasLog: bool;
@@ -24,6 +24,8 @@ import { criLines, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTa
   // Derived by analyse():
   gluedRaw: bool; // raw CRI lines joined into one record
   severalMessages: bool;
+  /** Decoded bytes of `log`; computed only when a check needs it (-1 until then). */
+  messageBytes: i32;
   partial: bool;
   mixedStreams: bool;
   continuationStart: bool;
@@ -35,6 +37,12 @@ import { criLines, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTa
     this.heldTimestamp = 0; this.heldEventTime = 0;
     this.gluedRaw = false; this.severalMessages = false; this.partial = false;
     this.mixedStreams = false; this.continuationStart = false; this.unknownTag = false;
+    this.messageBytes = -1;
+  }
+
+  logBytes(): i32 {
+    if (this.messageBytes < 0) this.messageBytes = decodedLength(this.logStart, this.logEnd);
+    return this.messageBytes;
   }
 
   /** Call after scanLog(). */
@@ -50,8 +58,8 @@ import { criLines, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTa
     //    multiple of the runtime's piece size (containerd splits at 16 KiB) is a lone piece;
     //  - the docker parser's output (time, no `_p`): a complete line keeps its `\n`.
     if (criLines > 0) this.partial = lastTag == Tag.Partial;
-    else if (this.hasTagKey) this.partial = this.tagKeyIsP && pieceBytes > 0 && messageBytes > 0 && <i64>messageBytes % pieceBytes == 0;
-    else if (this.hasTime && this.hasStream) this.partial = !endsWithNewline && messageBytes > 0;
+    else if (this.hasTagKey) this.partial = this.tagKeyIsP && pieceBytes > 0 && this.logBytes() > 0 && <i64>this.logBytes() % pieceBytes == 0;
+    else if (this.hasTime && this.hasStream) this.partial = !endsWithNewline && this.logEnd > this.logStart;
     // Both streams among the raw lines, or raw lines of the other stream than the record's.
     this.mixedStreams = (sawStdout && sawStderr) ||
       (this.hasStream && this.stream != Stream.None && criLines > 0 && (this.stream == Stream.Stderr ? sawStdout : sawStderr));

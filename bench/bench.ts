@@ -1,0 +1,113 @@
+/**
+ * `npm run bench [-- --lines N]`: cost per record of every shipped filter and of the passthrough
+ * floor built the same way, measured by calling the exported function directly as Fluent Bit
+ * does (copies in through the module's malloc, result read back), on the recordings and on a
+ * generated CRI corpus. Also: bytes out per record, and linear memory after 1M and 5M records
+ * (it must stay flat). Writes bench/out/report.json.
+ *
+ * Timings are V8 (JIT) on this machine: compare filter against floor, not against Fluent Bit's
+ * WAMR interpreter, which runs the same instructions several times slower.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import { fluentBitJson } from "../harness/fb-json-out.ts";
+import { decode } from "../harness/msgpack.ts";
+import { SHIPPED } from "../scripts/shipped.ts";
+import { corpus } from "./corpus.ts";
+import { runs } from "../tests/helpers/recordings.ts";
+
+const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
+const LINES = Number(values.lines ?? 200_000);
+const MEMORY_RECORDS = (values.memory ?? "1000000,5000000").split(",").map(Number);
+
+class Module {
+  readonly ex: Record<string, any>;
+  private readonly tag: number;
+  private readonly tagLen: number;
+  constructor(bytes: Uint8Array) {
+    this.ex = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {}).exports as Record<string, any>;
+    const tag = Buffer.from("kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");
+    this.tagLen = tag.length;
+    this.tag = 0;
+    void this.copy(tag);
+  }
+  get mem(): Uint8Array { return new Uint8Array((this.ex.memory as WebAssembly.Memory).buffer); }
+  private copy(b: Uint8Array): number {
+    const p = this.ex.malloc(b.length + 1) >>> 0;
+    const m = this.mem;
+    m.set(b, p);
+    m[p + b.length] = 0;
+    return p;
+  }
+  /** One record, as Fluent Bit calls it: tag and record copied in, function called, result read. */
+  call(fn: string, record: Uint8Array, tag: Uint8Array): number {
+    const t = this.copy(tag);
+    const p = this.copy(record);
+    const out = this.ex[fn](t, tag.length, 1795415418, 559634260, p, record.length) >>> 0;
+    const m = this.mem;
+    let n = out;
+    while (m[n] !== 0) n++;
+    this.ex.free(p);
+    this.ex.free(t);
+    return n - out;
+  }
+  pages(): number { return (this.ex.memory as WebAssembly.Memory).buffer.byteLength / 65536; }
+}
+
+const TAG = Buffer.from("kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");
+
+function measure(bytes: Uint8Array, fn: string, records: Uint8Array[]): { nsPerRecord: number; bytesOut: number } {
+  const m = new Module(bytes);
+  for (let i = 0; i < Math.min(records.length, 20000); i++) m.call(fn, records[i], TAG); // warm up the JIT
+  let best = Infinity, out = 0;
+  for (let rep = 0; rep < 3; rep++) {
+    out = 0;
+    const t0 = process.hrtime.bigint();
+    for (const r of records) out += m.call(fn, r, TAG);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0));
+  }
+  return { nsPerRecord: best / records.length, bytesOut: out / records.length };
+}
+
+const sets: Record<string, Uint8Array[]> = {
+  recordings: runs().flatMap((r) => r.events.map((e) => fluentBitJson(decode(e.body), { dialect: "v5", escapeUnicode: true, nanToNull: false }))),
+  [`generated raw (${LINES})`]: corpus(LINES, "raw").map((s) => Buffer.from(s)),
+  [`generated parsed (${LINES})`]: corpus(LINES, "parsed").map((s) => Buffer.from(s)),
+};
+
+const floor = SHIPPED.find((m) => m.benchmarkOnly)!;
+const floorBytes = readFileSync(floor.wasm);
+const report: any = { machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }, lines: LINES, results: [] };
+console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${process.version}\n`);
+console.log("set".padEnd(30) + "function".padEnd(30) + "ns/rec".padStart(8) + "  -floor".padStart(9) + "   rec/s".padStart(11) + "  bytes out");
+for (const [name, records] of Object.entries(sets)) {
+  const base = measure(floorBytes, floor.functions[0].name, records);
+  console.log(name.padEnd(30) + "passthrough (floor)".padEnd(30) + base.nsPerRecord.toFixed(0).padStart(8) + "".padStart(9) + Math.round(1e9 / base.nsPerRecord).toLocaleString("en").padStart(11) + base.bytesOut.toFixed(0).padStart(11));
+  for (const m of SHIPPED.filter((x) => !x.benchmarkOnly)) {
+    const bytes = readFileSync(m.wasm);
+    for (const f of m.functions) {
+      const r = measure(bytes, f.name, records);
+      report.results.push({ set: name, wasm: m.wasm, function: f.name, nsPerRecord: r.nsPerRecord, minusFloor: r.nsPerRecord - base.nsPerRecord, recordsPerSecond: 1e9 / r.nsPerRecord, bytesOut: r.bytesOut, floorNs: base.nsPerRecord });
+      console.log("".padEnd(30) + f.name.padEnd(30) + r.nsPerRecord.toFixed(0).padStart(8) + (r.nsPerRecord - base.nsPerRecord).toFixed(0).padStart(9) + Math.round(1e9 / r.nsPerRecord).toLocaleString("en").padStart(11) + r.bytesOut.toFixed(0).padStart(11));
+    }
+  }
+}
+
+// Linear memory stays flat however many records go through one instance.
+console.log("\nlinear memory (64 KiB pages) of one instance after N records of the generated corpus:");
+const records = sets[`generated raw (${LINES})`];
+for (const m of SHIPPED.filter((x) => !x.benchmarkOnly)) {
+  const mod = new Module(readFileSync(m.wasm));
+  let done = 0;
+  const pages: Record<string, number> = {};
+  for (const target of MEMORY_RECORDS) {
+    while (done < target) { mod.call("cri_timestamp", records[done % records.length], TAG); done++; }
+    pages[String(target)] = mod.pages();
+  }
+  report.memory = pages;
+  console.log(`${m.wasm} cri_timestamp: ` + Object.entries(pages).map(([n, p]) => `${Number(n).toLocaleString("en")} records: ${p} pages`).join(", "));
+}
+mkdirSync("bench/out", { recursive: true });
+writeFileSync("bench/out/report.json", JSON.stringify(report, null, 2) + "\n");
+console.log("\nwrote bench/out/report.json");
