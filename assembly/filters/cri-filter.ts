@@ -107,9 +107,13 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   const rewrites = (mode & Mode.Rewrite) != 0;
   const checks = (mode & Mode.Check) != 0;
 
+  let last: usize = 0;
   for (;;) {
     p = skipWs(p, end);
     if (p >= end) { setJsonError(true); break; }
+    // Every turn must consume input: a member that does not parse must not spin forever.
+    if (p == last) { setJsonError(true); break; }
+    last = p;
     const c = load<u8>(p);
     if (c == 0x7d) break;
     if (c == 0x2c) { p++; continue; }
@@ -121,6 +125,7 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       // The common case: copied (and mended) in one pass.
       separator();
       p = copyValue(copyKey(keyStart, end, true), end);
+      if (jsonError) break; // broken structure: the fallback keeps the text
       continue;
     }
     const valueAt = copyKey(p, end, false);
