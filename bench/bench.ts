@@ -16,41 +16,22 @@ import { decode } from "../harness/msgpack.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 import { corpus } from "./corpus.ts";
 import { runs } from "../tests/helpers/recordings.ts";
+import { Direct } from "../tests/helpers/probes.ts";
 
 const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
 const LINES = Number(values.lines ?? 200_000);
 const MEMORY_RECORDS = (values.memory ?? "1000000,5000000").split(",").map(Number);
 
-class Module {
-  readonly ex: Record<string, any>;
-  private readonly tag: number;
-  private readonly tagLen: number;
-  constructor(bytes: Uint8Array) {
-    this.ex = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {}).exports as Record<string, any>;
-    const tag = Buffer.from("kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");
-    this.tagLen = tag.length;
-    this.tag = 0;
-    void this.copy(tag);
-  }
-  get mem(): Uint8Array { return new Uint8Array((this.ex.memory as WebAssembly.Memory).buffer); }
-  private copy(b: Uint8Array): number {
-    const p = this.ex.malloc(b.length + 1) >>> 0;
-    const m = this.mem;
-    m.set(b, p);
-    m[p + b.length] = 0;
-    return p;
-  }
-  /** One record, as Fluent Bit calls it: tag and record copied in, function called, result read. */
+/** One module, called the way Fluent Bit calls it: tag and record copied in, result read back. */
+class Module extends Direct {
   call(fn: string, record: Uint8Array, tag: Uint8Array): number {
-    const t = this.copy(tag);
-    const p = this.copy(record);
-    const out = this.ex[fn](t, tag.length, 1795415418, 559634260, p, record.length) >>> 0;
-    const m = this.mem;
-    let n = out;
-    while (m[n] !== 0) n++;
+    const [t, tagLen] = this.put(tag);
+    const [p, len] = this.put(record);
+    const out = this.ex[fn](t, tagLen, 1795415418, 559634260, p, len) >>> 0;
+    const n = this.mem.indexOf(0, out) - out;
     this.ex.free(p);
     this.ex.free(t);
-    return n - out;
+    return n;
   }
   pages(): number { return (this.ex.memory as WebAssembly.Memory).buffer.byteLength / 65536; }
 }

@@ -2,7 +2,7 @@
  * The JSON text Fluent Bit hands a filter in `event_format json`: its msgpack-to-JSON writer,
  * byte for byte, including the invalid JSON it produces (conformance README, findings 5-11).
  */
-import { MpValue } from "./msgpack.ts";
+import { ByteSink, MpValue } from "./msgpack.ts";
 
 export interface JsonOutOptions {
   /** "v2": Fluent Bit before 5.0 (measured on v2.1.8); "v5": 5.0 and later (measured on v5.1.1). */
@@ -13,28 +13,15 @@ export interface JsonOutOptions {
   nanToNull: boolean;
 }
 
-/** Growable byte buffer. */
-class Sink {
-  private buf = new Uint8Array(256);
-  length = 0;
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-  }
-  byte(b: number): void { this.room(1); this.buf[this.length++] = b; }
-  bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; }
+/** The JSON text being written. */
+class Sink extends ByteSink {
   ascii(s: string): void { this.room(s.length); for (let i = 0; i < s.length; i++) this.buf[this.length++] = s.charCodeAt(i); }
   utf8(cp: number): void {
     if (cp < 0x80) this.byte(cp);
-    else if (cp < 0x800) { this.byte(0xc0 | (cp >> 6)); this.byte(0x80 | (cp & 63)); }
-    else if (cp < 0x10000) { this.byte(0xe0 | (cp >> 12)); this.byte(0x80 | ((cp >> 6) & 63)); this.byte(0x80 | (cp & 63)); }
-    else { this.byte(0xf0 | (cp >> 18)); this.byte(0x80 | ((cp >> 12) & 63)); this.byte(0x80 | ((cp >> 6) & 63)); this.byte(0x80 | (cp & 63)); }
+    else if (cp < 0x800) this.byte(0xc0 | (cp >> 6)).byte(0x80 | (cp & 63));
+    else if (cp < 0x10000) this.byte(0xe0 | (cp >> 12)).byte(0x80 | ((cp >> 6) & 63)).byte(0x80 | (cp & 63));
+    else this.byte(0xf0 | (cp >> 18)).byte(0x80 | ((cp >> 12) & 63)).byte(0x80 | ((cp >> 6) & 63)).byte(0x80 | (cp & 63));
   }
-  finish(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
 const hex4 = (n: number) => n.toString(16).padStart(4, "0");

@@ -160,13 +160,13 @@ export function decode(bytes: Uint8Array, maxDepth?: number): MpValue {
   return v;
 }
 
-/** Growable byte sink with msgpack-c's canonical (smallest) encodings. */
-export class MpWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+/** A growable byte buffer. */
+export class ByteSink {
+  protected buf = new Uint8Array(256);
+  protected view = new DataView(this.buf.buffer);
   length = 0;
 
-  private room(n: number): void {
+  protected room(n: number): void {
     if (this.length + n <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < this.length + n) cap *= 2;
@@ -177,6 +177,11 @@ export class MpWriter {
   }
   byte(b: number): this { this.room(1); this.buf[this.length++] = b; return this; }
   bytes(b: Uint8Array): this { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; return this; }
+  finish(): Uint8Array { return this.buf.slice(0, this.length); }
+}
+
+/** msgpack-c's canonical (smallest) encodings. */
+export class MpWriter extends ByteSink {
   private be16(v: number): void { this.room(2); this.view.setUint16(this.length, v); this.length += 2; }
   private be32(v: number): void { this.room(4); this.view.setUint32(this.length, v); this.length += 4; }
 
@@ -247,7 +252,6 @@ export class MpWriter {
       case "map": this.mapHeader(v.entries.length); for (const [k, x] of v.entries) { this.value(k); this.value(x); } return this;
     }
   }
-  finish(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
 export function encode(v: MpValue): Uint8Array {

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Direct, coreWasm } from "./helpers/probes.ts";
 import { rfc3339ToNanos } from "../harness/stages.ts";
+import { rng } from "./helpers/fuzz.ts";
 
 const core = new Direct(coreWasm());
 const STATUS = ["ok", "empty", "bad_syntax", "bad_year", "bad_month", "bad_day", "bad_hour", "bad_minute", "bad_second", "bad_fraction", "bad_offset", "out_of_range"];
@@ -81,16 +82,6 @@ test("a time followed by more text reports where it ended", () => {
   assert.equal(r.status, "ok");
   assert.equal(r.len, 22);
 });
-
-// A small deterministic generator (mulberry32) so every run checks the same instants.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("property: format then parse is the identity, and the epoch matches the BigInt reference (0001-9999, all offset forms)", () => {
   const r = rng(20231016);
