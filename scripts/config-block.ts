@@ -30,6 +30,7 @@ export function renderBlock(settings: Record<string, string>): Uint8Array {
   for (const [k, v] of Object.entries(settings)) {
     if (!(k in DEFAULTS)) throw new Error(`unknown setting ${k} (known: ${Object.keys(DEFAULTS).join(", ")})`);
     if (/[\n\r=\0]/.test(v) || /[\n\r=\0]/.test(k)) throw new Error(`setting ${k}: no newlines, '=' or NUL in keys or values`);
+    if (/["\\\x00-\x1f]/.test(v)) throw new Error(`setting ${k}: no quote, backslash or control character (the value is written into JSON as it is)`);
   }
   const text = MAGIC + Object.entries({ ...DEFAULTS, ...settings }).map(([k, v]) => `${k}=${v}\n`).join("");
   const bytes = Buffer.from(text, "utf8");

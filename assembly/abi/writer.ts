@@ -20,6 +20,11 @@ export function outReset(start: usize, expected: usize): void {
   outLimit = outFailed ? 0 : (<usize>memory.size()) << 16;
 }
 
+/** For writers that store directly after reserve(): where the output continues. */
+export function setOutPos(p: usize): void {
+  outPos = p;
+}
+
 /** Room for n more bytes. */
 // @ts-ignore: decorator
 @inline export function reserve(n: usize): bool {

@@ -73,7 +73,17 @@ function setting(k: usize, kl: i32, v: usize, vl: i32): void {
   else if (nameIs(k, kl, "span_ms")) spanThresholdMs = parseNumber(v, vl, spanThresholdMs);
   else if (nameIs(k, kl, "drift_ms")) driftThresholdMs = parseNumber(v, vl, driftThresholdMs);
   else if (nameIs(k, kl, "partial_piece_bytes")) pieceBytes = parseNumber(v, vl, pieceBytes);
-  if (span) { span.ptr = v; span.len = vl; }
+  // Key names are written into JSON as they are: one holding a quote, a backslash or a control
+  // byte is refused (`fbwasm configure` refuses it too) and the default stays.
+  if (span && isPlainText(v, vl)) { span.ptr = v; span.len = vl; }
+}
+
+function isPlainText(p: usize, len: i32): bool {
+  for (let i = 0; i < len; i++) {
+    const c = load<u8>(p + <usize>i);
+    if (c == 0x22 || c == 0x5c || c < 0x20) return false;
+  }
+  return true;
 }
 
 /** Parses the block on the first call; later calls return at once. */

@@ -36,7 +36,11 @@ export function parseCriHeader(p: usize, end: usize): CriStatus {
   const len = <i32>(end - p);
   criTimeStatus = parseRfc3339(p, len);
   if (criTimeStatus != TimeStatus.Ok) return CriStatus.BadTime;
-  let q = p + <usize>parsedLen;
+  return parseCriAfterTime(p + <usize>parsedLen, end);
+}
+
+/** The rest of a CRI header, `q` just after its time (already parsed). */
+export function parseCriAfterTime(q: usize, end: usize): CriStatus {
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoStream;
   q++;
   if (q + 6 > end) return CriStatus.BadStream;

@@ -1,6 +1,6 @@
 // Epoch seconds + nanoseconds to RFC 3339 UTC with 9 fraction digits, the form Elasticsearch
 // `date_nanos` and Fluent Bit's `%Y-%m-%dT%H:%M:%S.%L%z` both read back exactly.
-import { putByte, putPadded } from "../abi/writer";
+import { outPos, reserve, setOutPos } from "../abi/writer";
 
 /** H. Hinnant's civil_from_days; returns y*10000 + m*100 + d. */
 export function civilFromDays(z0: i64): i64 {
@@ -16,17 +16,29 @@ export function civilFromDays(z0: i64): i64 {
   return y * 10000 + m * 100 + d;
 }
 
+// @ts-ignore: decorator
+@inline function two(at: usize, v: u32): void {
+  store<u8>(at, <u8>(0x30 + v / 10));
+  store<u8>(at + 1, <u8>(0x30 + v % 10));
+}
+
 /** Writes `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (30 bytes). `sec` must be within years 0001-9999. */
 export function putRfc3339Utc(sec: i64, nsec: i32): void {
+  if (!reserve(30)) return;
   let days = sec / 86400;
-  let rem = sec % 86400;
-  if (rem < 0) { rem += 86400; days--; }
+  let rem = <u32>(sec % 86400);
+  if (sec % 86400 < 0) { rem = <u32>(sec % 86400 + 86400); days--; }
   const ymd = civilFromDays(days);
-  putPadded(<u32>(ymd / 10000), 4); putByte(0x2d);
-  putPadded(<u32>((ymd / 100) % 100), 2); putByte(0x2d);
-  putPadded(<u32>(ymd % 100), 2); putByte(0x54);
-  putPadded(<u32>(rem / 3600), 2); putByte(0x3a);
-  putPadded(<u32>((rem / 60) % 60), 2); putByte(0x3a);
-  putPadded(<u32>(rem % 60), 2); putByte(0x2e);
-  putPadded(<u32>nsec, 9); putByte(0x5a);
+  const year = <u32>(ymd / 10000);
+  const at = outPos;
+  two(at, year / 100); two(at + 2, year % 100); store<u8>(at + 4, 0x2d);
+  two(at + 5, <u32>((ymd / 100) % 100)); store<u8>(at + 7, 0x2d);
+  two(at + 8, <u32>(ymd % 100)); store<u8>(at + 10, 0x54);
+  two(at + 11, rem / 3600); store<u8>(at + 13, 0x3a);
+  two(at + 14, (rem / 60) % 60); store<u8>(at + 16, 0x3a);
+  two(at + 17, rem % 60); store<u8>(at + 19, 0x2e);
+  let n = <u32>nsec;
+  for (let i: usize = 28; i >= 20; i--) { store<u8>(at + i, <u8>(0x30 + n % 10)); n /= 10; }
+  store<u8>(at + 29, 0x5a);
+  setOutPos(at + 30);
 }

@@ -10,6 +10,7 @@
 //   a missing value (`{"a":}`)                         -> null
 // Nesting is walked with an explicit stack (no recursion: WAMR's stack is 8 KiB).
 import { putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { findQuoteOrBackslash } from "./scan";
 
 /** Set when the input's structure is broken beyond mending (truncated, stray characters). */
 // @ts-ignore: decorator
@@ -32,15 +33,33 @@ export function skipWs(p: usize, end: usize): usize {
   return p;
 }
 
+/** Where stringEnd() met the string's first backslash (the string's end when it has none). */
+// @ts-ignore: decorator
+@lazy export let firstEscape: usize = 0;
+
 /** End (after the closing quote) of the string at p; `end` if unterminated. */
 export function stringEnd(p: usize, end: usize): usize {
   p++;
-  while (p < end) {
-    const c = load<u8>(p);
-    if (c == 0x22) return p + 1;
-    p += c == 0x5c ? 2 : 1;
+  firstEscape = 0;
+  for (;;) {
+    p = findQuoteOrBackslash(p, end);
+    if (p >= end) break;
+    if (load<u8>(p) == 0x22) break;
+    if (firstEscape == 0) firstEscape = p;
+    p += 2; // an escape: the next byte is never the closing quote
   }
-  return end;
+  if (firstEscape == 0) firstEscape = p;
+  return p < end ? p + 1 : end;
+}
+
+/** copyStringBody() for text known to hold no backslash before `clean`: that part is one copy. */
+export function copyStringBodyFrom(p: usize, end: usize, clean: usize): void {
+  if (clean > p) {
+    const upTo = clean < end ? clean : end;
+    putBytes(p, upTo - p);
+    p = upTo;
+  }
+  copyStringBody(p, end, true);
 }
 
 // @ts-ignore: decorator
@@ -54,10 +73,9 @@ export function stringEnd(p: usize, end: usize): usize {
  */
 export function copyStringBody(p: usize, end: usize, write: bool): usize {
   let run = p;
-  while (p < end) {
-    const c = load<u8>(p);
-    if (c == 0x22) break;
-    if (c != 0x5c) { p++; continue; }
+  for (;;) {
+    p = findQuoteOrBackslash(p, end);
+    if (p >= end || load<u8>(p) == 0x22) break;
     if (write) putBytes(run, p - run);
     const e: u8 = p + 1 < end ? load<u8>(p + 1) : 0;
     let valid = e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74;

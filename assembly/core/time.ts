@@ -38,14 +38,12 @@ export const enum TimeStatus {
   return <i32>load<u8>(p) - 0x30;
 }
 
-function digits(p: usize, n: i32): i32 {
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    const d = digit(p + <usize>i);
-    if (<u32>d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
+/** Two ASCII digits at p, or -1. Straight-line: WAMR pays for every instruction. */
+function digits2(p: usize): i32 {
+  const a: u32 = <u32>load<u8>(p) - 0x30;
+  const b: u32 = <u32>load<u8>(p + 1) - 0x30;
+  if (a > 9 || b > 9) return -1; // as u32, a byte below '0' is large too
+  return <i32>(a * 10 + b);
 }
 
 export function isLeapYear(y: i32): bool {
@@ -78,9 +76,10 @@ export function parseRfc3339(p: usize, len: i32): TimeStatus {
   if (load<u8>(p + 4) != 0x2d || load<u8>(p + 7) != 0x2d || load<u8>(p + 13) != 0x3a || load<u8>(p + 16) != 0x3a) return TimeStatus.BadSyntax;
   const t = load<u8>(p + 10);
   if (t != 0x54 && t != 0x74) return TimeStatus.BadSyntax;
-  const year = digits(p, 4), month = digits(p + 5, 2), day = digits(p + 8, 2);
-  const hour = digits(p + 11, 2), minute = digits(p + 14, 2), second = digits(p + 17, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return TimeStatus.BadSyntax;
+  const century = digits2(p), yy = digits2(p + 2), month = digits2(p + 5), day = digits2(p + 8);
+  const hour = digits2(p + 11), minute = digits2(p + 14), second = digits2(p + 17);
+  if ((century | yy | month | day | hour | minute | second) < 0) return TimeStatus.BadSyntax;
+  const year = century * 100 + yy;
   if (year < 1) return TimeStatus.BadYear;
   if (month < 1 || month > 12) return TimeStatus.BadMonth;
   if (day < 1 || day > daysInMonth(year, month)) return TimeStatus.BadDay;
@@ -110,7 +109,7 @@ export function parseRfc3339(p: usize, len: i32): TimeStatus {
     i++;
   } else if (z == 0x2b || z == 0x2d) {
     if (i + 6 > len || load<u8>(p + <usize>(i + 3)) != 0x3a) return TimeStatus.BadOffset;
-    const oh = digits(p + <usize>(i + 1), 2), om = digits(p + <usize>(i + 4), 2);
+    const oh = digits2(p + <usize>(i + 1)), om = digits2(p + <usize>(i + 4));
     if (oh < 0 || om < 0 || oh > 23 || om > 59) return TimeStatus.BadOffset;
     offset = (oh * 60 + om) * 60;
     if (z == 0x2d) offset = -offset;

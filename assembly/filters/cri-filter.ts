@@ -10,7 +10,7 @@ import { outFailed, outReset, outStart, putAscii, putByte, putBytes, putJsonEsca
 import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, pieceBytes, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
-import { copyKey, copyStringBody, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
@@ -56,7 +56,7 @@ function putMessage(f: RecordFacts): void {
   let end = f.logEnd;
   // The `cri` parser's message stops before the line break.
   if (split) end = lineTextEnd(p, end);
-  if (!(repairGlued && f.gluedRaw)) { copyStringBody(p, end, true); return; }
+  if (!(repairGlued && f.gluedRaw)) { copyStringBodyFrom(p, end, f.logClean); return; }
   let line = p;
   while (line < end) {
     const next = nextLine(line, end);
@@ -129,13 +129,14 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       continue;
     }
     const valueAt = copyKey(p, end, false);
-    const valueEnd = skipValue(valueAt, end);
+    // A string value only needs its end (and where its first escape is); others are walked.
+    const valueEnd = valueAt < end && load<u8>(valueAt) == 0x22 ? stringEnd(valueAt, end) : skipValue(valueAt, end);
     if (jsonError) break;
     const sIn = stringInside(valueAt, end);
     const sEnd = valueEnd - 1; // the closing quote, when a string
     let held = false; // written later, or not at all
     if (role == Role.Log && sIn != 0) {
-      f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd;
+      f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd; f.logClean = firstEscape;
       held = rewrites; // written after the walk, possibly rewritten
     } else if (role == Role.Time && sIn != 0) {
       f.hasTime = true; f.timeStart = sIn; f.timeEnd = sEnd;
@@ -160,7 +161,7 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   if (jsonError) return fallback(rec, recLen, start);
 
   // The time: the time key first (records from the cri/docker parsers), else the start of `log`.
-  if (f.hasLog) scanLog(f.logStart, f.logEnd);
+  if (f.hasLog) scanLog(f.logStart, f.logEnd, f.logClean);
   f.analyse();
   let status = TimeStatus.Empty;
   let sec: i64 = 0, nsec: i32 = 0;

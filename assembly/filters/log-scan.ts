@@ -2,9 +2,10 @@
 // CRI header of the first line, the CRI headers glued at the start of later lines by a multiline
 // parser that joined raw CRI lines, and what each line's text looks like (a new message or the
 // continuation of one). A line break in the escaped text is the two bytes `\n`.
-import { CriStatus, Stream, Tag, criMessage, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriHeader } from "../core/cri";
+import { CriStatus, Stream, Tag, criMessage, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriAfterTime, parseCriHeader } from "../core/cri";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { LineKind, lineKind } from "./continuation";
+import { findBackslash } from "../core/scan";
 
 // Results, reset by scanLog().
 /** The first line starts with a valid RFC 3339 time (followed by a separator or the end). */
@@ -13,6 +14,8 @@ import { LineKind, lineKind } from "./continuation";
 /** Why the first line's leading time is not valid (when it looks like one). */
 // @ts-ignore: decorator
 @lazy export let firstTimeStatus: TimeStatus = TimeStatus.Empty;
+// @ts-ignore: decorator
+@lazy let firstTimeLen: i32 = 0;
 // @ts-ignore: decorator
 @lazy export let firstSec: i64 = 0;
 // @ts-ignore: decorator
@@ -71,11 +74,11 @@ function noteHeader(): void {
 
 /** Address just after the line break that ends the line starting at p, or `end`. */
 export function nextLine(p: usize, end: usize): usize {
-  while (p < end) {
-    if (load<u8>(p) == 0x5c) {
-      if (p + 1 < end && load<u8>(p + 1) == 0x6e) return p + 2;
-      p += 2;
-    } else p++;
+  for (;;) {
+    p = findBackslash(p, end);
+    if (p >= end) return end;
+    if (p + 1 < end && load<u8>(p + 1) == 0x6e) return p + 2;
+    p += 2;
   }
   return end;
 }
@@ -113,12 +116,13 @@ function leadingTime(p: usize, lineEnd: usize): void {
   const sep = after == lineEnd || load<u8>(after) == 0x20 || (load<u8>(after) == 0x5c && after + 1 < lineEnd && load<u8>(after + 1) == 0x74);
   if (!sep) { firstTimeStatus = TimeStatus.BadSyntax; return; }
   firstHasTime = true;
+  firstTimeLen = parsedLen;
   firstSec = parsedSec;
   firstNsec = parsedNsec;
 }
 
-/** Scans the escaped log text [p, end). */
-export function scanLog(p: usize, end: usize): void {
+/** Scans the escaped log text [p, end); it holds no backslash (so no line break) before `clean`. */
+export function scanLog(p: usize, end: usize, clean: usize): void {
   firstHasTime = false;
   firstTimeStatus = TimeStatus.Empty;
   firstIsCri = false;
@@ -139,13 +143,13 @@ export function scanLog(p: usize, end: usize): void {
   let line = p;
   while (line < end || lines == 0) {
     lines++;
-    const next = nextLine(line, end);
+    const next = nextLine(line > clean ? line : clean < end ? clean : end, end);
     const textEnd = lineTextEnd(line, next);
     let text = line;
     if (line == p) {
       leadingTime(p, textEnd);
       if (firstHasTime) {
-        firstCriStatus = parseCriHeader(p, textEnd);
+        firstCriStatus = parseCriAfterTime(p + <usize>firstTimeLen, textEnd); // the time is parsed already
         if (firstCriStatus == CriStatus.Ok) {
           firstIsCri = true;
           firstStream = criStream;

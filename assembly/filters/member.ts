@@ -1,5 +1,5 @@
 // Writing the members of the output object: the comma between members is tracked here.
-import { putByte, putJsonEscaped } from "../abi/writer";
+import { putByte, putBytes } from "../abi/writer";
 import { Span } from "../config/config";
 
 // @ts-ignore: decorator
@@ -15,8 +15,8 @@ export function separator(): void {
   needComma = true;
 }
 
-/** Separator, then `"key":`. */
+/** Separator, then `"key":`. Setting values hold no quote, backslash or control byte (config.ts). */
 export function writeMember(key: Span): void {
   separator();
-  putByte(0x22); putJsonEscaped(key.ptr, <usize>key.len); putByte(0x22); putByte(0x3a);
+  putByte(0x22); putBytes(key.ptr, <usize>key.len); putByte(0x22); putByte(0x3a);
 }

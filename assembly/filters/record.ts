@@ -9,6 +9,7 @@ import { criLines, decodedLength, endsWithNewline, firstHasTime, firstIsCri, fir
   hasLog: bool;
   logStart: usize; // escaped text of `log`, inside the quotes
   logEnd: usize;
+  logClean: usize; // no backslash in `log` before this address
   hasTime: bool;
   timeStart: usize;
   timeEnd: usize;
