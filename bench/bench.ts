@@ -17,6 +17,7 @@ import { SHIPPED } from "../scripts/shipped.ts";
 import { corpus } from "./corpus.ts";
 import { runs } from "../tests/helpers/recordings.ts";
 import { Direct } from "../tests/helpers/probes.ts";
+import { costModel } from "./cost.ts";
 
 const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
 const LINES = Number(values.lines ?? 200_000);
@@ -73,6 +74,25 @@ for (const [name, records] of Object.entries(sets)) {
       console.log("".padEnd(30) + f.name.padEnd(30) + r.nsPerRecord.toFixed(0).padStart(8) + (r.nsPerRecord - base.nsPerRecord).toFixed(0).padStart(9) + Math.round(1e9 / r.nsPerRecord).toLocaleString("en").padStart(11) + r.bytesOut.toFixed(0).padStart(11));
     }
   }
+}
+
+// The deterministic cost model: WebAssembly instructions executed per record (the same on every
+// run and machine; what Fluent Bit's WAMR interpreter pays for), filter minus floor.
+console.log("\ninstructions executed per record (deterministic), and minus the floor:");
+report.instructions = {};
+for (const [name, records] of Object.entries(sets)) {
+  const floorCost = costModel(floorBytes, floor.functions[0].name, records);
+  const row: Record<string, number> = { [floor.functions[0].name]: floorCost.perRecord };
+  const parts = [`floor ${floorCost.perRecord.toFixed(0)}`];
+  for (const m of SHIPPED.filter((x) => !x.benchmarkOnly)) {
+    for (const f of m.functions) {
+      const c = costModel(readFileSync(m.wasm), f.name, records);
+      row[f.name] = c.perRecord;
+      parts.push(`${f.name} ${c.perRecord.toFixed(0)} (${(c.perRecord - floorCost.perRecord).toFixed(0)})`);
+    }
+  }
+  report.instructions[name] = row;
+  console.log(`${name}: ${parts.join(", ")}`);
 }
 
 // Linear memory stays flat however many records go through one instance.

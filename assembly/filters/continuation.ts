@@ -29,10 +29,15 @@ function startsWith(p: usize, end: usize, s: string): bool {
   return <u32>((c | 0x20) - 0x61) < 26 || <u32>(c - 0x30) <= 9 || c == 0x5f || c == 0x2e || c == 0x24;
 }
 
+const MAX_NAME: usize = 200;
+
 /** `ValueError: …`, `java.lang.IllegalStateException: …`, `KeyError` alone: the exception line of a trace. */
 function isExceptionLine(p: usize, end: usize): bool {
+  // A class name is short: looking further would make a 16 KiB line cost a scan of its own.
+  const limit = end - p > MAX_NAME ? p + MAX_NAME : end;
   let q = p;
-  while (q < end && isIdent(load<u8>(q))) q++;
+  while (q < limit && isIdent(load<u8>(q))) q++;
+  if (q == limit && limit < end) return false;
   if (q == p || (q < end && load<u8>(q) != 0x3a)) return false;
   // The name must end in Error, Exception, Warning or Exit (Python and JVM conventions).
   return endsWith(p, q, "Error") || endsWith(p, q, "Exception") || endsWith(p, q, "Warning") || endsWith(p, q, "Exit") || endsWith(p, q, "Interrupt");

@@ -90,9 +90,10 @@ export function lineTextEnd(line: usize, next: usize): usize {
 
 /** Bytes of the decoded text that [p, end) of escaped JSON holds. */
 export function decodedLength(p: usize, end: usize): i32 {
-  let n = 0;
-  while (p < end) {
-    if (load<u8>(p) != 0x5c) { p++; n++; continue; }
+  let n = <i32>(end - p);
+  for (;;) {
+    p = findBackslash(p, end);
+    if (p >= end) return n;
     if (p + 1 < end && load<u8>(p + 1) == 0x75 && p + 6 <= end) {
       // \uXXXX: 1-3 bytes of UTF-8 (a surrogate half counts 2, so a pair counts 4)
       let v: u32 = 0;
@@ -100,9 +101,12 @@ export function decodedLength(p: usize, end: usize): i32 {
         const c = <u32>load<u8>(p + k);
         v = (v << 4) | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
       }
-      n += v < 0x80 ? 1 : v < 0x800 ? 2 : v >= 0xd800 && v <= 0xdfff ? 2 : 3;
+      n -= 6 - (v < 0x80 ? 1 : v < 0x800 ? 2 : v >= 0xd800 && v <= 0xdfff ? 2 : 3);
       p += 6;
-    } else { p += 2; n++; }
+    } else {
+      n -= 1; // a two-byte escape is one byte
+      p += 2;
+    }
   }
   return n;
 }
