@@ -75,16 +75,6 @@ export function putInt(v: i64): void {
   if (v < 0) { putByte(0x2d); putUint(<u64>(-v)); } else putUint(<u64>v);
 }
 
-/** Zero-padded decimal of fixed width. */
-export function putPadded(v: u32, width: i32): void {
-  if (!reserve(<usize>width)) return;
-  for (let i = width - 1; i >= 0; i--) {
-    store<u8>(outPos + <usize>i, <u8>(0x30 + v % 10));
-    v /= 10;
-  }
-  outPos += <usize>width;
-}
-
 /** Writes a string's bytes as the inside of a JSON string, escaping `"` and `\\` and controls. */
 export function putJsonEscaped(src: usize, len: usize): void {
   if (!reserve(len * 6)) return;

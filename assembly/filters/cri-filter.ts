@@ -7,7 +7,7 @@
 // Nothing allocates: all state is in globals, all text stays where Fluent Bit put it.
 import { beginCall } from "../abi/arena";
 import { outFailed, outReset, outStart, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
-import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, pieceBytes, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
+import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
 import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
