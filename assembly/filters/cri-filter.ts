@@ -14,7 +14,7 @@ import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, js
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
-import { firstHasTime, firstIsCri, firstMessage, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, lineTextEnd, nextLine, scanLog } from "./log-scan";
+import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, lineTextEnd, nextLine, scanLog } from "./log-scan";
 import { resetMembers, separator, writeMember } from "./member";
 import { RecordFacts, facts } from "./record";
 
@@ -174,7 +174,8 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   if (status != TimeStatus.Ok && f.hasLog && firstHasTime) {
     status = TimeStatus.Ok; sec = firstSec; nsec = firstNsec;
   }
-  if (status != TimeStatus.Ok && !f.hasTime && f.hasLog) status = f.leadingTimeStatus();
+  // No time key: say why the start of `log` gave none.
+  if (status != TimeStatus.Ok && !f.hasTime && f.hasLog) status = firstTimeStatus;
   const ok = status == TimeStatus.Ok;
 
   if (rewrites && f.hasLog) {

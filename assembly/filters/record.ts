@@ -1,9 +1,8 @@
 // What the filter learns about one record while walking it, and the defects derived from it.
 import { pieceBytes } from "../config/config";
 import { Stream, Tag } from "../core/cri";
-import { TimeStatus } from "../core/time";
 import { LineKind } from "./continuation";
-import { criLines, decodedLength, endsWithNewline, firstHasTime, firstIsCri, firstKind, firstTag, firstTimeStatus, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
+import { criLines, decodedLength, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
 
 @unmanaged export class RecordFacts {
   hasLog: bool;
@@ -64,12 +63,6 @@ import { criLines, decodedLength, endsWithNewline, firstHasTime, firstIsCri, fir
     // Both streams among the raw lines, or raw lines of the other stream than the record's.
     this.mixedStreams = (sawStdout && sawStderr) ||
       (this.hasStream && this.stream != Stream.None && criLines > 0 && (this.stream == Stream.Stderr ? sawStdout : sawStderr));
-  }
-
-  /** Why the start of `log` gave no time. */
-  leadingTimeStatus(): TimeStatus {
-    if (firstHasTime) return TimeStatus.Ok;
-    return firstTimeStatus;
   }
 }
 
