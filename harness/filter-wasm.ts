@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Behaviour, behaviourFor } from "./versions.ts";
 import { ExportEntry, ModuleInfo, NotWasmError, readModuleInfo, signature } from "./wasm-binary.ts";
-import { WasmTrap, link } from "./wamr-link.ts";
+import { NotEmulatedError, WasmTrap, link } from "./wamr-link.ts";
 import { FbEvent, encodeTime, readOneEvent } from "./events.ts";
 import { MpReader, MpWriter, decode, encode } from "./msgpack.ts";
 import { fluentBitJson } from "./fb-json-out.ts";
@@ -244,7 +244,7 @@ export class FilterWasm {
       return this.acceptResult(out, log);
     } catch (e) {
       if (e instanceof StartupError) throw e;
-      if (e instanceof Error && /does not emulate/.test(e.message)) throw e;
+      if (e instanceof NotEmulatedError) throw e;
       log.push(`[error] Got exception running wasm code: Exception: ${wamrTrapMessage(e)}`, DEBUG_SKIP(this.name));
       return undefined;
     } finally {

@@ -40,6 +40,9 @@ function libcToWasm(sig: string): string {
 
 export class WasmTrap extends Error {}
 
+/** A linked import the harness cannot run: a gap in the emulation, never a trap of the module. */
+export class NotEmulatedError extends Error {}
+
 export interface LinkContext {
   memory: () => WebAssembly.Memory;
   log: (line: string) => void;
@@ -64,7 +67,7 @@ function implementation(imp: ImportEntry, ctx: LinkContext): ((...a: never[]) =>
       case "memcmp": return ((a: number, b: number, n: number) => Buffer.compare(mem().subarray(a, a + n), mem().subarray(b, b + n))) as never;
       case "puts": return ((p: number) => { ctx.log(Buffer.from(cstr(p)).toString("utf8")); return 0; }) as never;
     }
-    return () => { throw new Error(`the harness does not emulate libc-builtin env.${imp.name}; add it to harness/wamr-link.ts`); };
+    return () => { throw new NotEmulatedError(`the harness does not emulate libc-builtin env.${imp.name}; add it to harness/wamr-link.ts`); };
   }
   switch (imp.name) {
     case "proc_exit": return ((code: number) => { throw new WasmTrap(`wasi proc_exit(${code})`); }) as never;
