@@ -128,6 +128,11 @@ export class FilterWasm {
     if (this.behaviour.persistentInstance) this.persistent = this.instantiate(this.startLog);
   }
 
+  /** Linear memory of the instance that lives as long as the filter (4.1+), in 64 KiB pages. */
+  memoryPages(): number | undefined {
+    return this.persistent ? this.persistent.memory.buffer.byteLength / 65536 : undefined;
+  }
+
   private exportSig(name: string): string | undefined {
     const e = this.info!.exports.find((x) => x.kind === "func" && x.name === name);
     return e ? signature(e.type) : undefined;

@@ -4,6 +4,7 @@
 // Lenient on one point: a line that ends right after the tag (`<time> stdout F`, the trailing
 // space stripped) is read as an empty message rather than rejected, so its time is not lost.
 import { TimeStatus, parseRfc3339, parsedLen } from "./time";
+import { lineTextEnd, nextLine } from "./lines";
 
 export const enum CriStatus {
   Ok = 0,
@@ -71,4 +72,18 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
 // @ts-ignore: decorator
 @inline export function mayStartHeader(p: usize, end: usize): bool {
   return p + 20 <= end && <u32>(<i32>load<u8>(p) - 0x30) <= 9 && load<u8>(p + 4) == 0x2d;
+}
+
+/**
+ * The first line at or after p, in JSON-escaped text [p, end), that starts with a whole CRI
+ * header (a raw runtime line glued into a longer text by a multiline parser); `end` if none.
+ * `p` must be a line start. The header's parts are in the globals above.
+ */
+export function findHeaderLine(p: usize, end: usize): usize {
+  while (p < end) {
+    const next = nextLine(p, end);
+    if (mayStartHeader(p, next) && parseCriHeader(p, lineTextEnd(p, next)) == CriStatus.Ok) return p;
+    p = next;
+  }
+  return end;
 }

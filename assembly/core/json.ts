@@ -295,3 +295,29 @@ function walkValue(p: usize, end: usize, write: bool): usize {
   }
   return p; // not reached: every path above returns
 }
+
+/**
+ * The value of the first top-level member of the object at p whose key is [key, key+keyLen),
+ * compared as written (Fluent Bit escapes only quotes, backslashes and control bytes in keys);
+ * 0 when there is none or the object is broken (jsonError). Values are skipped, not decoded.
+ */
+export function jsonFindKey(p: usize, end: usize, key: usize, keyLen: i32): usize {
+  p = skipWs(p, end);
+  if (p >= end || load<u8>(p) != 0x7b) return 0;
+  p = skipWs(p + 1, end);
+  for (;;) {
+    if (p >= end) { jsonError = true; return 0; } // truncated
+    if (load<u8>(p) == 0x7d) return 0;
+    const isString = load<u8>(p) == 0x22;
+    const keyEnd = isString ? stringEnd(p, end) : 0;
+    const match = isString && <i32>(keyEnd - p) - 2 == keyLen && memory.compare(p + 1, key, <usize>keyLen) == 0;
+    const value = copyKey(p, end, false);
+    if (jsonError) return 0;
+    if (match) return value;
+    p = skipWs(skipValue(value, end), end);
+    if (jsonError) return 0;
+    if (p < end && load<u8>(p) == 0x2c) p = skipWs(p + 1, end);
+    else if (p < end && load<u8>(p) != 0x7d) { jsonError = true; return 0; }
+  }
+  return 0; // not reached
+}

@@ -72,7 +72,7 @@ export function daysFromCivil(y: i32, m: i32, d: i32): i64 {
  */
 export function parseRfc3339(p: usize, len: i32): TimeStatus {
   if (len <= 0) return TimeStatus.Empty;
-  if (len < 20) return TimeStatus.BadSyntax;
+  if (len < 19) return TimeStatus.BadSyntax;
   if (load<u8>(p + 4) != 0x2d || load<u8>(p + 7) != 0x2d || load<u8>(p + 13) != 0x3a || load<u8>(p + 16) != 0x3a) return TimeStatus.BadSyntax;
   const t = load<u8>(p + 10);
   if (t != 0x54 && t != 0x74) return TimeStatus.BadSyntax;
@@ -89,7 +89,7 @@ export function parseRfc3339(p: usize, len: i32): TimeStatus {
 
   let i: i32 = 19;
   let nsec: i32 = 0;
-  if (load<u8>(p + <usize>i) == 0x2e) {
+  if (i < len && load<u8>(p + <usize>i) == 0x2e) {
     i++;
     let n = 0;
     while (i < len) {
@@ -102,7 +102,7 @@ export function parseRfc3339(p: usize, len: i32): TimeStatus {
     if (n == 0) return TimeStatus.BadFraction;
     for (let k = n; k < 9; k++) nsec *= 10;
   }
-  if (i >= len) return TimeStatus.BadOffset;
+  if (i >= len) return TimeStatus.BadOffset; // no zone: the instant it means is unknown
   let offset: i32 = 0;
   const z = load<u8>(p + <usize>i);
   if (z == 0x5a || z == 0x7a) {

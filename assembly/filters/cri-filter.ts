@@ -6,7 +6,8 @@
 // (mended into valid JSON, core/json.ts); the keys it writes are appended at the end.
 // Nothing allocates: all state is in globals, all text stays where Fluent Bit put it.
 import { beginCall } from "../abi/arena";
-import { outFailed, outReset, outStart, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { resultReplaced } from "../abi/result";
+import { outFailed, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
 import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
@@ -14,7 +15,8 @@ import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, js
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
-import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, lineTextEnd, nextLine, scanLog } from "./log-scan";
+import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, scanLog } from "./log-scan";
+import { lineTextEnd, nextLine } from "../core/lines";
 import { resetMembers, separator, writeMember } from "./member";
 import { RecordFacts, facts } from "./record";
 
@@ -197,9 +199,8 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   if (kube) putKubeMetadata(tagPtr, tagLen, kubeKey);
   if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec);
   putByte(0x7d);
-  putByte(0);
   if (outFailed) return fallback(rec, recLen, start);
-  return outStart;
+  return resultReplaced(rec);
 }
 
 const STDOUT: usize = memory.data<u8>([0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
@@ -217,7 +218,6 @@ function fallback(rec: usize, recLen: i32, start: usize): usize {
   putByte(0x7b);
   writeMember(checkKey); putAscii("{\"invalid_json\":true}");
   writeMember(logKey); putByte(0x22); putJsonEscaped(rec, <usize>recLen); putByte(0x22);
-  putByte(0x7d); putByte(0);
-  if (outFailed) return rec; // nothing else left to try: the text as it came
-  return outStart;
+  putByte(0x7d);
+  return resultReplaced(rec); // if even this cannot be written: the text as it came
 }

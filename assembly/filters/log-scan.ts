@@ -5,7 +5,7 @@
 import { CriStatus, Stream, Tag, criMessage, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriAfterTime, parseCriHeader } from "../core/cri";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { LineKind, lineKind } from "./continuation";
-import { findBackslash } from "../core/scan";
+import { lineTextEnd, nextLine } from "../core/lines";
 
 // Results, reset by scanLog().
 /** The first line starts with a valid RFC 3339 time (followed by a separator or the end). */
@@ -70,45 +70,6 @@ function noteHeader(): void {
   const ms = parsedSec * 1000 + <i64>(parsedNsec / 1000000);
   if (ms < minMs) minMs = ms;
   if (ms > maxMs) maxMs = ms;
-}
-
-/** Address just after the line break that ends the line starting at p, or `end`. */
-export function nextLine(p: usize, end: usize): usize {
-  for (;;) {
-    p = findBackslash(p, end);
-    if (p >= end) return end;
-    if (p + 1 < end && load<u8>(p + 1) == 0x6e) return p + 2;
-    p += 2;
-  }
-  return end;
-}
-
-/** End of a line's text: before the `\n` that `nextLine` stepped over. */
-export function lineTextEnd(line: usize, next: usize): usize {
-  return next - line >= 2 && load<u8>(next - 2) == 0x5c && load<u8>(next - 1) == 0x6e ? next - 2 : next;
-}
-
-/** Bytes of the decoded text that [p, end) of escaped JSON holds. */
-export function decodedLength(p: usize, end: usize): i32 {
-  let n = <i32>(end - p);
-  for (;;) {
-    p = findBackslash(p, end);
-    if (p >= end) return n;
-    if (p + 1 < end && load<u8>(p + 1) == 0x75 && p + 6 <= end) {
-      // \uXXXX: 1-3 bytes of UTF-8 (a surrogate half counts 2, so a pair counts 4)
-      let v: u32 = 0;
-      for (let k: usize = 2; k < 6; k++) {
-        const c = <u32>load<u8>(p + k);
-        v = (v << 4) | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-      }
-      n -= 6 - (v < 0x80 ? 1 : v < 0x800 ? 2 : v >= 0xd800 && v <= 0xdfff ? 2 : 3);
-      p += 6;
-    } else {
-      n -= 1; // a two-byte escape is one byte
-      p += 2;
-    }
-  }
-  return n;
 }
 
 /** A time at the very start of the text, ended by a space, a tab or the end of the line. */

@@ -2,7 +2,8 @@
 import { pieceBytes } from "../config/config";
 import { Stream, Tag } from "../core/cri";
 import { LineKind } from "./continuation";
-import { criLines, decodedLength, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
+import { decodedLength } from "../core/lines";
+import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
 
 @unmanaged export class RecordFacts {
   hasLog: bool;

@@ -3,7 +3,8 @@
 //   npx asc examples/custom-filter/add_tag.ts --config asconfig.json --target release -o build/add_tag.wasm
 // and test it in the harness (tests/custom-filter.test.ts shows how).
 import { beginCall } from "../../assembly/abi/arena";
-import { outFailed, outReset, outStart, putAscii, putByte, putJsonEscaped } from "../../assembly/abi/writer";
+import { resultReplaced, resultUnchanged } from "../../assembly/abi/result";
+import { outReset, putAscii, putByte, putJsonEscaped } from "../../assembly/abi/writer";
 import { copyKey, copyValue, jsonError, setJsonError, skipWs } from "../../assembly/core/json";
 export { malloc, free } from "../../assembly/abi/exports";
 import "../../assembly/abi/abort";
@@ -14,7 +15,7 @@ export function add_tag(tag: usize, tagLen: i32, sec: u32, nsec: u32, rec: usize
   outReset(start, <usize>recLen * 3 + <usize>tagLen * 6 + 64);
   setJsonError(false);
   let p = skipWs(rec, end);
-  if (p >= end || load<u8>(p) != 0x7b) return rec; // not an object: Fluent Bit never sends one
+  if (p >= end || load<u8>(p) != 0x7b) return resultUnchanged(rec); // not an object: Fluent Bit never sends one
   putByte(0x7b);
   p++;
   let first = true;
@@ -32,7 +33,6 @@ export function add_tag(tag: usize, tagLen: i32, sec: u32, nsec: u32, rec: usize
   putAscii("\"fluent_tag\":\"");
   putJsonEscaped(tag, <usize>tagLen);
   putAscii("\"}");
-  putByte(0);
   // Never lose a record: if anything went wrong, hand the text back as it came.
-  return outFailed || jsonError ? rec : outStart;
+  return jsonError ? resultUnchanged(rec) : resultReplaced(rec);
 }

@@ -1,6 +1,6 @@
 // Direct entry points into the AssemblyScript core for table-driven and property tests.
 import { beginCall } from "../../assembly/abi/arena";
-import { outReset, outStart, putByte } from "../../assembly/abi/writer";
+import { outPos, outReset, outStart, putByte } from "../../assembly/abi/writer";
 import { parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../../assembly/core/time";
 import { putRfc3339Utc } from "../../assembly/core/format-time";
 import { CriStatus, criMessage, criStream, criTag, parseCriHeader } from "../../assembly/core/cri";
@@ -40,3 +40,47 @@ export function mend_json(p: usize, len: i32): usize {
   return outStart;
 }
 export function json_error(): i32 { return jsonError ? 1 : 0; }
+
+import { MpKind, MpStatus, mpData, mpExtType, mpFloat, mpInt, mpKind, mpLen, mpNext, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip, mpUint } from "../../assembly/core/msgpack";
+
+/** End offset of the msgpack value at p (0 when broken). */
+export function mp_skip(p: usize, len: i32): i32 {
+  const e = mpSkip(p, p + <usize>len);
+  return e == 0 ? -1 : <i32>(e - p);
+}
+
+/**
+ * Reads one msgpack value with the core reader and writes it again with the core writer
+ * (a value is a prefix-ordered sequence of headers and scalars: a count of values owed is all
+ * the state). NUL-terminated output; out_len() gives its length, -1 when the input is broken.
+ */
+export function mp_transcode(p: usize, len: i32): usize {
+  outReset(beginCall(), <usize>len * 2 + 64);
+  const end = p + <usize>len;
+  let owed: u64 = 1;
+  while (owed > 0) {
+    if (mpRead(p, end) != MpStatus.Ok) { outLength = -1; return outStart; }
+    owed--;
+    switch (mpKind) {
+      case MpKind.Nil: mpPutNil(); break;
+      case MpKind.Bool: mpPutBool(load<u8>(p) == 0xc3); break;
+      case MpKind.Int: mpPutInt(mpInt); break;
+      case MpKind.Uint: mpPutUint(mpUint); break;
+      case MpKind.Float32: mpPutF32(<f32>mpFloat); break;
+      case MpKind.Float64: mpPutF64(mpFloat); break;
+      case MpKind.Str: mpPutStr(mpData, mpLen); break;
+      case MpKind.Bin: mpPutBin(mpData, mpLen); break;
+      case MpKind.Ext: mpPutExt(mpExtType, mpData, mpLen); break;
+      case MpKind.Array: mpPutArrayHeader(mpLen); owed += <u64>mpLen; break;
+      case MpKind.Map: mpPutMapHeader(mpLen); owed += <u64>mpLen << 1; break;
+    }
+    p = mpNext;
+  }
+  outLength = <i32>(outPos - outStart);
+  putByte(0);
+  return outStart;
+}
+
+// @ts-ignore: decorator
+@lazy let outLength: i32 = 0;
+export function out_len(): i32 { return outLength; }

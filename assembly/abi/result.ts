@@ -1,0 +1,33 @@
+// What a filter returns to Fluent Bit: the address of a NUL-terminated buffer in linear memory,
+// read as JSON (event_format json) or as msgpack cut at its first NUL (event_format msgpack).
+import { outFailed, outStart, putByte } from "./writer";
+
+const EMPTY: usize = memory.data<u8>([0]);
+
+/**
+ * Keep the record as Fluent Bit sent it: its own copy, which it NUL-terminates in json mode.
+ * Caution (conformance README): in json mode Fluent Bit hands over text that is not JSON for
+ * some records (unquoted non-string keys, `\xHH` ext values, `nan`); returned as it came, such a
+ * record is dropped. A filter that may see those must return a mended copy (core/json.ts).
+ * In msgpack mode the body is not NUL-terminated: never return it unchanged there.
+ */
+// @ts-ignore: decorator
+@inline export function resultUnchanged(record: usize): usize {
+  return record;
+}
+
+/** Drop the record: Fluent Bit skips an empty result (json mode; in msgpack mode an empty body poisons the chunk). */
+// @ts-ignore: decorator
+@inline export function resultDrop(): usize {
+  return EMPTY;
+}
+
+/**
+ * The record written into the output buffer replaces the input: NUL-terminates it and returns
+ * its address, or `otherwise` when the buffer could not grow (the caller's safe answer, usually
+ * the input itself: a record is never lost to a failed allocation).
+ */
+export function resultReplaced(otherwise: usize): usize {
+  putByte(0);
+  return outFailed ? otherwise : outStart;
+}
