@@ -56,23 +56,14 @@ export function putAscii(s: string): void {
   const n = <usize>s.length;
   if (!reserve(n)) return;
   const p = changetype<usize>(s);
-  for (let i: usize = 0; i < n; i++) store<u8>(outPos + i, <u8>load<u16>(p + (i << 1)));
+  // Two characters a step: a u32 of two UTF-16 units becomes a u16 of two bytes.
+  let i: usize = 0;
+  for (; i + 2 <= n; i += 2) {
+    const w = load<u32>(p + (i << 1));
+    store<u16>(outPos + i, <u16>((w & 0xff) | ((w >> 8) & 0xff00)));
+  }
+  if (i < n) store<u8>(outPos + i, <u8>load<u16>(p + (i << 1)));
   outPos += n;
-}
-
-export function putUint(v: u64): void {
-  if (!reserve(20)) return;
-  if (v == 0) { store<u8>(outPos++, 0x30); return; }
-  let digits = 0;
-  let t = v;
-  while (t > 0) { t /= 10; digits++; }
-  let p = outPos + <usize>digits;
-  while (v > 0) { p--; store<u8>(p, <u8>(0x30 + <u32>(v % 10))); v /= 10; }
-  outPos += <usize>digits;
-}
-
-export function putInt(v: i64): void {
-  if (v < 0) { putByte(0x2d); putUint(<u64>(-v)); } else putUint(<u64>v);
 }
 
 /** Writes a string's bytes as the inside of a JSON string, escaping `"` and `\\` and controls. */

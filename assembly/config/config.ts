@@ -7,20 +7,45 @@ import { CONFIG_BLOCK, CONFIG_BLOCK_SIZE } from "./block";
 @unmanaged export class Span {
   ptr: usize = 0;
   len: i32 = 0;
+  /** The first 8 bytes, zero-padded: a key of up to 8 bytes is compared in one step. */
+  word: u64 = 0;
 }
 
 // @ts-ignore: decorator
 @lazy let loaded: bool = false;
 
-export const logKey = changetype<Span>(memory.data(8));
-export const timeKey = changetype<Span>(memory.data(8));
-export const streamKey = changetype<Span>(memory.data(8));
-export const tagKey = changetype<Span>(memory.data(8));
-export const timestampKey = changetype<Span>(memory.data(8));
-export const eventTimeKey = changetype<Span>(memory.data(8));
-export const checkKey = changetype<Span>(memory.data(8));
-export const rawKey = changetype<Span>(memory.data(8));
-export const kubeKey = changetype<Span>(memory.data(8));
+const SPAN_SIZE = <i32>offsetof<Span>();
+export const logKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const timeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const streamKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const tagKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const timestampKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const eventTimeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const checkKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const rawKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+export const kubeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+
+/** Bytes [0, n) of a u64 loaded little-endian, n <= 8. */
+// @ts-ignore: decorator
+@inline export function lowBytes(n: i32): u64 {
+  return n >= 8 ? u64.MAX_VALUE : ((<u64>1) << (<u64>n << 3)) - 1;
+}
+
+function setSpan(span: Span, p: usize, len: i32): void {
+  span.ptr = p;
+  span.len = len;
+  let w: u64 = 0;
+  for (let i = len < 8 ? len : 8; i > 0; i--) w = (w << 8) | <u64>load<u8>(p + <usize>(i - 1));
+  span.word = w;
+}
+
+/** The `len` bytes at p are the span's text. `p` may be read 8 bytes on: it must lie inside a record. */
+// @ts-ignore: decorator
+@inline export function spanIs(p: usize, len: i32, key: Span): bool {
+  if (len != key.len || len == 0) return false; // most keys differ in length
+  if (len <= 8) return (load<u64>(p) & lowBytes(len)) == key.word;
+  return memory.compare(p, key.ptr, <usize>len) == 0;
+}
 // @ts-ignore: decorator
 @lazy export let splitRaw: bool = true;
 // @ts-ignore: decorator
@@ -75,7 +100,7 @@ function setting(k: usize, kl: i32, v: usize, vl: i32): void {
   else if (nameIs(k, kl, "partial_piece_bytes")) pieceBytes = parseNumber(v, vl, pieceBytes);
   // Key names are written into JSON as they are: one holding a quote, a backslash or a control
   // byte is refused (`fbwasm configure` refuses it too) and the default stays.
-  if (span && isPlainText(v, vl)) { span.ptr = v; span.len = vl; }
+  if (span && isPlainText(v, vl)) setSpan(span, v, vl);
 }
 
 function isPlainText(p: usize, len: i32): bool {

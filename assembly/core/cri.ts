@@ -45,8 +45,10 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoStream;
   q++;
   if (q + 6 > end) return CriStatus.BadStream;
-  if (isWord(q, 0x73, 0x74, 0x64, 0x6f, 0x75, 0x74)) criStream = Stream.Stdout; // stdout
-  else if (isWord(q, 0x73, 0x74, 0x64, 0x65, 0x72, 0x72)) criStream = Stream.Stderr; // stderr
+  // "stdout" / "stderr" as one u32 and one u16 (little-endian).
+  const head = load<u32>(q), tail = load<u16>(q, 4);
+  if (head == 0x6f647473 && tail == 0x7475) criStream = Stream.Stdout; // "stdo" "ut"
+  else if (head == 0x65647473 && tail == 0x7272) criStream = Stream.Stderr; // "stde" "rr"
   else return CriStatus.BadStream;
   q += 6;
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoTag;
@@ -61,11 +63,6 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
   criTag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;
   criMessage = q < end ? q + 1 : end;
   return CriStatus.Ok;
-}
-
-// @ts-ignore: decorator
-@inline function isWord(p: usize, a: u8, b: u8, c: u8, d: u8, e: u8, f: u8): bool {
-  return load<u8>(p) == a && load<u8>(p + 1) == b && load<u8>(p + 2) == c && load<u8>(p + 3) == d && load<u8>(p + 4) == e && load<u8>(p + 5) == f;
 }
 
 /** Quick test that a CRI header could start at p (a digit, then `-` at +4): cheap pre-filter. */

@@ -18,9 +18,13 @@ export function lineTextEnd(line: usize, next: usize): usize {
   return next - line >= 2 && load<u8>(next - 2) == 0x5c && load<u8>(next - 1) == 0x6e ? next - 2 : next;
 }
 
-/** Bytes of the decoded text that [p, end) of escaped JSON holds. */
-export function decodedLength(p: usize, end: usize): i32 {
+/**
+ * Bytes of the decoded text that [p, end) of escaped JSON holds; it has no backslash before
+ * `clean` (what stringEnd() found), so only the rest is scanned.
+ */
+export function decodedLength(p: usize, end: usize, clean: usize): i32 {
   let n = <i32>(end - p);
+  if (clean > p) p = clean < end ? clean : end;
   for (;;) {
     p = findBackslash(p, end);
     if (p >= end) return n;

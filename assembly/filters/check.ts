@@ -1,6 +1,7 @@
 // The diagnostics object (schema in the README). Only what is wrong is written, so a clean
 // record carries no diagnostics key at all.
-import { putAscii, putByte, putInt, putUint } from "../abi/writer";
+import { putAscii, putByte } from "../abi/writer";
+import { putInt, putUint } from "../core/digits";
 import { checkKey, driftThresholdMs, spanThresholdMs } from "../config/config";
 import { CriStatus } from "../core/cri";
 import { TimeStatus, timeStatusName } from "../core/time";

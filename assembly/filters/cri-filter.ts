@@ -8,14 +8,14 @@
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
 import { outFailed, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
-import { Span, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
+import { Span, spanIs, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
 import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
-import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, scanLog } from "./log-scan";
+import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, gluedMessage, gluedOverflow, scanLog } from "./log-scan";
 import { lineTextEnd, nextLine } from "../core/lines";
 import { resetMembers, separator, writeMember } from "./member";
 import { RecordFacts, facts } from "./record";
@@ -28,27 +28,29 @@ export const enum Mode {
   Check = 8, // the diagnostics key
 }
 
-function keyIs(p: usize, len: i32, key: Span): bool {
-  return key.len > 0 && len == key.len && memory.compare(p, key.ptr, <usize>len) == 0;
-}
-
 const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own }
 
 /** What a top-level key means to this call (keys the mode does not write are just copied). */
 function keyRole(p: usize, len: i32, mode: i32): Role {
-  if (keyIs(p, len, logKey)) return Role.Log;
-  if (keyIs(p, len, timeKey)) return Role.Time;
-  if (keyIs(p, len, streamKey)) return Role.Stream;
-  if (keyIs(p, len, tagKey)) return Role.TagKey;
-  if ((mode & Mode.Timestamp) != 0 && keyIs(p, len, timestampKey)) return Role.Timestamp;
-  if ((mode & Mode.EventTime) != 0 && keyIs(p, len, eventTimeKey)) return Role.EventTime;
-  if (((mode & Mode.Check) != 0 && keyIs(p, len, checkKey)) || (kube && keyIs(p, len, kubeKey))) return Role.Own;
+  if (spanIs(p, len, logKey)) return Role.Log;
+  if (spanIs(p, len, timeKey)) return Role.Time;
+  if (spanIs(p, len, streamKey)) return Role.Stream;
+  if (spanIs(p, len, tagKey)) return Role.TagKey;
+  if ((mode & Mode.Timestamp) != 0 && spanIs(p, len, timestampKey)) return Role.Timestamp;
+  if ((mode & Mode.EventTime) != 0 && spanIs(p, len, eventTimeKey)) return Role.EventTime;
+  if (((mode & Mode.Check) != 0 && spanIs(p, len, checkKey)) || (kube && spanIs(p, len, kubeKey))) return Role.Own;
   return Role.Other;
 }
 
-/** Inside of the string value at p (after the quote), or 0 when the value is not a string. */
-function stringInside(p: usize, end: usize): usize {
-  return p < end && load<u8>(p) == 0x22 ? p + 1 : 0;
+/**
+ * Copies the terminated string [start, stringEnd) that stringEnd() scanned: in one piece when
+ * it holds no backslash (`clean` is then its closing quote), else with its escapes mended.
+ */
+function putScannedString(start: usize, stringEnd: usize, clean: usize): void {
+  if (clean == stringEnd - 1) { putBytes(start, stringEnd - start); return; }
+  putByte(0x22);
+  copyStringBodyFrom(start + 1, stringEnd - 1, clean);
+  putByte(0x22);
 }
 
 /** Writes the message text of `log`: the first line's header and glued headers removed. */
@@ -60,12 +62,15 @@ function putMessage(f: RecordFacts): void {
   if (split) end = lineTextEnd(p, end);
   if (!(repairGlued && f.gluedRaw)) { copyStringBodyFrom(p, end, f.logClean); return; }
   let line = p;
+  let k = 0; // the next glued line scanLog() kept
+  const reparse = gluedOverflow();
   while (line < end) {
     const next = nextLine(line, end);
     let from = line;
-    if (line != p && mayStartHeader(line, next)) {
-      const textEnd = lineTextEnd(line, next);
-      if (parseCriHeader(line, textEnd) == CriStatus.Ok) from = criMessage; // keep only the message
+    if (line != p) {
+      const kept = gluedMessage(k, line);
+      if (kept != 0) { from = kept; k++; } // keep only the message
+      else if (reparse && mayStartHeader(line, next) && parseCriHeader(line, lineTextEnd(line, next)) == CriStatus.Ok) from = criMessage;
     }
     copyStringBody(from, next, true);
     line = next;
@@ -119,35 +124,47 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     const c = load<u8>(p);
     if (c == 0x7d) break;
     if (c == 0x2c) { p++; continue; }
-    const keyStart = p;
-    let kIn: usize = 0, kLen: i32 = -1;
-    if (c == 0x22) { kIn = p + 1; kLen = <i32>(stringEnd(p, end) - p) - 2; }
-    const role = kLen >= 0 ? keyRole(kIn, kLen, mode) : Role.Other;
-    if (role == Role.Other) {
-      // The common case: copied (and mended) in one pass.
+    if (c != 0x22) {
+      // A key Fluent Bit printed unquoted (`{1:"a"}`): copied as a string key, with its value.
       separator();
-      p = copyValue(copyKey(keyStart, end, true), end);
+      p = copyValue(copyKey(p, end, true), end);
       if (jsonError) break; // broken structure: the fallback keeps the text
       continue;
     }
-    const valueAt = copyKey(p, end, false);
-    // A string value only needs its end (and where its first escape is); others are walked.
-    const valueEnd = valueAt < end && load<u8>(valueAt) == 0x22 ? stringEnd(valueAt, end) : skipValue(valueAt, end);
-    if (jsonError) break;
-    const sIn = stringInside(valueAt, end);
+    // Each string is scanned once: its end and its first backslash say how to copy it.
+    const keyStart = p;
+    const keyEnd = stringEnd(p, end);
+    const keyClean = firstEscape;
+    const role = keyRole(p + 1, <i32>(keyEnd - p) - 2, mode);
+    let valueAt = skipWs(keyEnd, end);
+    if (valueAt >= end || load<u8>(valueAt) != 0x3a) { setJsonError(true); break; }
+    valueAt = skipWs(valueAt + 1, end);
+    const isString = valueAt < end && load<u8>(valueAt) == 0x22;
+    if (!isString && role == Role.Other) {
+      separator();
+      putScannedString(keyStart, keyEnd, keyClean);
+      putByte(0x3a);
+      p = copyValue(valueAt, end);
+      if (jsonError) break;
+      continue;
+    }
+    const valueEnd = isString ? stringEnd(valueAt, end) : skipValue(valueAt, end);
+    const valueClean = firstEscape;
+    if (jsonError || valueEnd >= end) { setJsonError(true); break; } // an object never ends inside a value
+    const sIn: usize = isString ? valueAt + 1 : 0;
     const sEnd = valueEnd - 1; // the closing quote, when a string
     let held = false; // written later, or not at all
-    if (role == Role.Log && sIn != 0) {
-      f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd; f.logClean = firstEscape;
+    if (role == Role.Log && isString) {
+      f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd; f.logClean = valueClean;
       held = rewrites; // written after the walk, possibly rewritten
-    } else if (role == Role.Time && sIn != 0) {
+    } else if (role == Role.Time && isString) {
       f.hasTime = true; f.timeStart = sIn; f.timeEnd = sEnd;
     } else if (role == Role.Stream) {
       f.hasStream = true;
-      if (sIn != 0) f.stream = sEnd - sIn == 6 && load<u8>(sIn + 3) == 0x65 ? Stream.Stderr : Stream.Stdout;
+      if (isString) f.stream = sEnd - sIn == 6 && load<u8>(sIn + 3) == 0x65 ? Stream.Stderr : Stream.Stdout;
     } else if (role == Role.TagKey) {
       f.hasTagKey = true;
-      f.tagKeyIsP = sIn != 0 && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
+      f.tagKeyIsP = isString && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
     } else if (role == Role.Timestamp) {
       f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
     } else if (role == Role.EventTime) {
@@ -155,10 +172,13 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     } else if (role == Role.Own) {
       held = true; // the filter's own keys: recomputed
     }
-    if (held) { p = valueEnd; continue; }
+    p = valueEnd;
+    if (held) continue;
     separator();
-    copyKey(keyStart, end, true);
-    p = copyValue(valueAt, end);
+    putScannedString(keyStart, keyEnd, keyClean);
+    putByte(0x3a);
+    if (isString) putScannedString(valueAt, valueEnd, valueClean);
+    else copyValue(valueAt, end);
   }
   if (jsonError) return fallback(rec, recLen, start);
 

@@ -63,6 +63,36 @@ import { lineTextEnd, nextLine } from "../core/lines";
 // @ts-ignore: decorator
 @lazy export let endsWithNewline: bool = false;
 
+// Where the glued CRI lines start and where their messages start, for the first GLUED_MAX of
+// them: the rewrite of `log` then takes them from here instead of parsing each header again.
+const GLUED_MAX: i32 = 64;
+const GLUED: usize = memory.data(GLUED_MAX * 8);
+// @ts-ignore: decorator
+@lazy let gluedKept: i32 = 0;
+
+function noteGlued(line: usize, message: usize): void {
+  if (gluedKept >= GLUED_MAX) return;
+  const at = GLUED + (<usize>gluedKept << 3);
+  store<u32>(at, <u32>line);
+  store<u32>(at, <u32>message, 4);
+  gluedKept++;
+}
+
+/**
+ * The message start of the glued line at `line`, the k-th glued line (lines are asked in order),
+ * or 0 when the table does not say: `line` is not glued, or lies past the GLUED_MAX kept.
+ */
+export function gluedMessage(k: i32, line: usize): usize {
+  if (k >= gluedKept) return 0;
+  const at = GLUED + (<usize>k << 3);
+  return <usize>load<u32>(at) == line ? <usize>load<u32>(at, 4) : 0;
+}
+
+/** Whether glued lines exist past the table (they must be parsed again). */
+export function gluedOverflow(): bool {
+  return criLines - (firstIsCri ? 1 : 0) > gluedKept;
+}
+
 function noteHeader(): void {
   criLines++;
   if (criStream == Stream.Stdout) sawStdout = true; else sawStderr = true;
@@ -100,6 +130,7 @@ export function scanLog(p: usize, end: usize, clean: usize): void {
   sawStdout = false;
   sawStderr = false;
   lastTag = Tag.None;
+  gluedKept = 0;
   minMs = i64.MAX_VALUE;
   maxMs = i64.MIN_VALUE;
   firstMessage = p;
@@ -132,6 +163,7 @@ export function scanLog(p: usize, end: usize, clean: usize): void {
       if (mayStartHeader(line, textEnd) && parseCriHeader(line, textEnd) == CriStatus.Ok) {
         text = criMessage;
         noteHeader();
+        noteGlued(line, text);
       }
       if (lineKind(text, textEnd) == LineKind.Start) messageStarts++;
     }

@@ -1,5 +1,5 @@
 // Writing the members of the output object: the comma between members is tracked here.
-import { putByte, putBytes } from "../abi/writer";
+import { outPos, putByte, reserve, setOutPos } from "../abi/writer";
 import { Span } from "../config/config";
 
 // @ts-ignore: decorator
@@ -15,8 +15,18 @@ export function separator(): void {
   needComma = true;
 }
 
-/** Separator, then `"key":`. Setting values hold no quote, backslash or control byte (config.ts). */
+/**
+ * Separator, then `"key":`, with one capacity check. Setting values hold no quote, backslash or
+ * control byte (config.ts), so the key is copied as it is.
+ */
 export function writeMember(key: Span): void {
-  separator();
-  putByte(0x22); putBytes(key.ptr, <usize>key.len); putByte(0x22); putByte(0x3a);
+  const n = <usize>key.len;
+  if (!reserve(n + 4)) return;
+  let at = outPos;
+  if (needComma) store<u8>(at++, 0x2c);
+  needComma = true;
+  store<u8>(at, 0x22);
+  memory.copy(at + 1, key.ptr, n);
+  store<u16>(at + 1 + n, 0x3a22); // `":`
+  setOutPos(at + 3 + n);
 }

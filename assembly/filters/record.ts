@@ -42,7 +42,7 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
   }
 
   logBytes(): i32 {
-    if (this.messageBytes < 0) this.messageBytes = decodedLength(this.logStart, this.logEnd);
+    if (this.messageBytes < 0) this.messageBytes = decodedLength(this.logStart, this.logEnd, this.logClean);
     return this.messageBytes;
   }
 

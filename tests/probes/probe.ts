@@ -1,7 +1,8 @@
 // Probe module for the harness tests: one exported function per Fluent Bit behaviour, as the
 // probes behind ../shared/conformance were (echo, emit given bytes, trap, bad pointers, state).
 import { beginCall } from "../../assembly/abi/arena";
-import { outReset, outStart, outPos, putAscii, putByte, putBytes, putUint } from "../../assembly/abi/writer";
+import { outReset, outStart, outPos, putAscii, putByte, putBytes } from "../../assembly/abi/writer";
+import { putUint } from "../../assembly/core/digits";
 export { malloc, free } from "../../assembly/abi/exports";
 import "../../assembly/abi/abort";
 

@@ -66,6 +66,11 @@ describe("escaped lines and glued headers", () => {
   it("decodedLength counts the bytes the escaped text stands for", () => {
     const s = "a\\nb\\u00e9\\u20ac\\ud83d\\ude00\\\"";
     const p = text(s);
-    expect(decodedLength(p, p + textLen(s))).toBe(1 + 1 + 1 + 2 + 3 + 4 + 1);
+    expect(decodedLength(p, p + textLen(s), p)).toBe(1 + 1 + 1 + 2 + 3 + 4 + 1);
+    // With where the first backslash is known, the text before it is not scanned again.
+    expect(decodedLength(p, p + textLen(s), p + 1)).toBe(1 + 1 + 1 + 2 + 3 + 4 + 1);
+    const plain = "no escapes";
+    const q = text(plain);
+    expect(decodedLength(q, q + 10, q + 10)).toBe(10);
   });
 });
