@@ -2,8 +2,9 @@
  * `npm run bench [-- --lines N]`: cost per record of every shipped filter and of the passthrough
  * floor built the same way, measured by calling the exported function directly as Fluent Bit
  * does (copies in through the module's malloc, result read back), on the recordings and on a
- * generated CRI corpus. Also: bytes out per record, and linear memory after 1M and 5M records
- * (it must stay flat). Writes bench/out/report.json.
+ * generated CRI corpus (1,000,000 lines by default). Also the deterministic cost model
+ * (instructions, bytes moved, boundary bytes, host calls), the cost by kind of record, and linear
+ * memory after 1M and 5M records (it must stay flat). Writes bench/out/report.json.
  *
  * Timings are V8 (JIT) on this machine: compare filter against floor, not against Fluent Bit's
  * WAMR interpreter, which runs the same instructions several times slower.
@@ -17,10 +18,10 @@ import { SHIPPED } from "../scripts/shipped.ts";
 import { corpus } from "./corpus.ts";
 import { runs } from "../tests/helpers/recordings.ts";
 import { Direct } from "../tests/helpers/probes.ts";
-import { costModel } from "./cost.ts";
+import { Cost, costModel } from "./cost.ts";
 
 const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
-const LINES = Number(values.lines ?? 200_000);
+const LINES = Number(values.lines ?? 1_000_000);
 const MEMORY_RECORDS = (values.memory ?? "1000000,5000000").split(",").map(Number);
 
 /** One module, called the way Fluent Bit calls it: tag and record copied in, result read back. */
@@ -76,23 +77,42 @@ for (const [name, records] of Object.entries(sets)) {
   }
 }
 
-// The deterministic cost model: WebAssembly instructions executed per record (the same on every
-// run and machine; what Fluent Bit's WAMR interpreter pays for), filter minus floor.
-console.log("\ninstructions executed per record (deterministic), and minus the floor:");
-report.instructions = {};
+// The deterministic cost model (the same on every run and machine; what Fluent Bit's WAMR
+// interpreter pays for): instructions executed, bytes moved inside the module, bytes crossing
+// the boundary, host calls; filter minus floor.
+console.log("\ndeterministic cost per record:");
+console.log("set".padEnd(30) + "function".padEnd(30) + "instr".padStart(8) + "  -floor".padStart(9) + " memcpy B".padStart(10) + "  in B".padStart(7) + " out B".padStart(7) + " host calls".padStart(12));
+report.cost = {};
+const costRow = (set: string, fn: string, c: Cost, floorCost?: Cost) => {
+  console.log(set.padEnd(30) + fn.padEnd(30) + c.perRecord.toFixed(0).padStart(8) + (floorCost ? (c.perRecord - floorCost.perRecord).toFixed(0) : "").padStart(9) +
+    c.bytesMovedPerRecord.toFixed(0).padStart(10) + c.bytesInPerRecord.toFixed(0).padStart(7) + c.bytesOutPerRecord.toFixed(0).padStart(7) + String(c.hostCallsPerRecord).padStart(12));
+  const { total, ...figures } = c;
+  (report.cost[set] ??= {})[fn] = { ...figures, minusFloor: floorCost ? c.perRecord - floorCost.perRecord : undefined };
+};
 for (const [name, records] of Object.entries(sets)) {
   const floorCost = costModel(floorBytes, floor.functions[0].name, records);
-  const row: Record<string, number> = { [floor.functions[0].name]: floorCost.perRecord };
-  const parts = [`floor ${floorCost.perRecord.toFixed(0)}`];
+  costRow(name, "passthrough (floor)", floorCost);
   for (const m of SHIPPED.filter((x) => !x.benchmarkOnly)) {
-    for (const f of m.functions) {
-      const c = costModel(readFileSync(m.wasm), f.name, records);
-      row[f.name] = c.perRecord;
-      parts.push(`${f.name} ${c.perRecord.toFixed(0)} (${(c.perRecord - floorCost.perRecord).toFixed(0)})`);
-    }
+    for (const f of m.functions) costRow("", f.name, costModel(readFileSync(m.wasm), f.name, records), floorCost);
   }
-  report.instructions[name] = row;
-  console.log(`${name}: ${parts.join(", ")}`);
+}
+
+// By kind of record, so that a change can be traced to the records it makes dearer.
+console.log("\nby kind of record (cri_timestamp):");
+report.byKind = {};
+const shippedWasm = readFileSync(SHIPPED.find((x) => !x.benchmarkOnly)!.wasm);
+for (const [kind, shape, pick] of [
+  ["typical line, raw", "raw", (s: string) => s.length < 400],
+  ["typical line, cri-parsed", "parsed", (s: string) => s.length < 400],
+  ["traceback glued from 5 raw lines", "raw", (s: string) => s.includes("Traceback")],
+  ["traceback, cri-parsed", "parsed", (s: string) => s.includes("Traceback")],
+  ["16 KiB partial piece, raw", "raw", (s: string) => s.length > 16000],
+  ["16 KiB partial piece, cri-parsed", "parsed", (s: string) => s.length > 16000],
+] as const) {
+  const sample = corpus(5000, shape, 3).filter(pick).slice(0, 50).map((s) => Buffer.from(s));
+  const c = costModel(shippedWasm, "cri_timestamp", sample);
+  report.byKind[kind] = { bytes: sample.reduce((n, r) => n + r.length, 0) / sample.length, instructions: c.perRecord, bytesMoved: c.bytesMovedPerRecord };
+  console.log(`  ${kind.padEnd(36)} ${(report.byKind[kind].bytes as number).toFixed(0).padStart(6)} bytes  ${c.perRecord.toFixed(0).padStart(8)} instructions`);
 }
 
 // Linear memory stays flat however many records go through one instance.

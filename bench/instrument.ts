@@ -4,6 +4,8 @@
  * starts with `global.get $n; i64.const <segment length>; i64.add; global.set $n`, and the
  * counter is exported as `__instructions`. The same module and input give the same count on
  * every run and machine, which wall-clock time on a shared machine does not.
+ * A second counter, `__bytes_moved`, adds up the sizes of every memory.copy and memory.fill: one
+ * instruction each, but their cost grows with the bytes they move.
  */
 
 class Reader {
@@ -12,6 +14,8 @@ class Reader {
   u8(): number { return this.b[this.pos++]; }
   uleb(): number { let r = 0, s = 0, x: number; do { x = this.b[this.pos++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return r; }
   skipLeb(): void { while (this.b[this.pos++] & 0x80); }
+  /** A length-prefixed name (read the length first: `pos += uleb()` would add to the old pos). */
+  skipName(): void { const n = this.uleb(); this.pos += n; }
 }
 
 function uleb(n: number): number[] {
@@ -64,13 +68,21 @@ function skipImmediates(r: Reader, op: number): void {
 
 const ENDS_SEGMENT = new Set([0x00, 0x02, 0x03, 0x04, 0x05, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f]);
 
-/** `ignore`: a counter whose increments (from an earlier pass) are not counted. */
-function instrumentBody(body: Uint8Array, counter: number, ignore = -1): number[] {
+/**
+ * `ignore`: a counter whose increments (from an earlier pass) are not counted. `bytes`: with
+ * the function's parameter count, counts the sizes of memory.copy/fill into that global (through
+ * one added local).
+ */
+function instrumentBody(body: Uint8Array, counter: number, ignore = -1, bytes?: { global: number; params: number }): number[] {
   const r = new Reader(body);
   const out: number[] = [];
   const groups = r.uleb();
-  for (let i = 0; i < groups; i++) { r.skipLeb(); r.pos++; }
-  out.push(...body.subarray(0, r.pos));
+  const entries = r.pos;
+  let locals = 0;
+  for (let i = 0; i < groups; i++) { locals += r.uleb(); r.pos++; }
+  const tmp = bytes ? bytes.params + locals : -1;
+  if (bytes) out.push(...uleb(groups + 1), ...body.subarray(entries, r.pos), 0x01, 0x7f); // one more i32 local
+  else out.push(...body.subarray(0, r.pos));
   let segStart = r.pos, count = 0;
   const flush = (end: number) => {
     if (count) out.push(0x23, ...uleb(counter), 0x42, ...sleb(BigInt(count)), 0x7c, 0x24, ...uleb(counter));
@@ -82,7 +94,13 @@ function instrumentBody(body: Uint8Array, counter: number, ignore = -1): number[
   while (r.pos < body.length) {
     const at = r.pos;
     const op = r.u8();
+    const sub = op === 0xfc ? new Reader(body.subarray(r.pos)).uleb() : -1;
     skipImmediates(r, op);
+    if (bytes && (sub === 10 || sub === 11)) {
+      // The size is on top of the stack: tee it, add it to the counter, leave the stack as it was.
+      flush(at);
+      out.push(0x22, ...uleb(tmp), 0x23, ...uleb(bytes.global), 0x20, ...uleb(tmp), 0xad, 0x7c, 0x24, ...uleb(bytes.global));
+    }
     // An increment of the ignored counter: global.get, i64.const, i64.add, global.set.
     if (op === 0x23 && ignore >= 0 && new Reader(body.subarray(at + 1)).uleb() === ignore) skip = 4;
     if (skip > 0) { skip--; continue; }
@@ -111,7 +129,7 @@ export function instrument(wasm: Uint8Array, perFunction = false): Uint8Array {
   if (imports) {
     const ir = new Reader(imports.data);
     for (let n = ir.uleb(); n > 0; n--) {
-      ir.pos += ir.uleb(); ir.pos += ir.uleb();
+      ir.skipName(); ir.skipName();
       const kind = ir.u8();
       if (kind === 0) ir.skipLeb();
       else if (kind === 1) { ir.pos++; const f = ir.u8(); ir.skipLeb(); if (f & 1) ir.skipLeb(); }
@@ -129,7 +147,7 @@ export function instrument(wasm: Uint8Array, perFunction = false): Uint8Array {
   if (imports) {
     const ir = new Reader(imports.data);
     for (let n = ir.uleb(); n > 0; n--) {
-      ir.pos += ir.uleb(); ir.pos += ir.uleb();
+      ir.skipName(); ir.skipName();
       const kind = ir.u8();
       if (kind === 0) { ir.skipLeb(); importedFuncs++; }
       else if (kind === 1) { ir.pos++; const f = ir.u8(); ir.skipLeb(); if (f & 1) ir.skipLeb(); }
@@ -137,13 +155,24 @@ export function instrument(wasm: Uint8Array, perFunction = false): Uint8Array {
       else ir.pos += 2;
     }
   }
+  // Parameter counts of the module's own functions (the added local comes after them).
+  const typeParams: number[] = [];
+  const types = sections.find((s) => s.id === 1);
+  if (types) {
+    const tr = new Reader(types.data);
+    for (let n = tr.uleb(); n > 0; n--) { tr.pos++; const np = tr.uleb(); typeParams.push(np); tr.pos += np; const nr = tr.uleb(); tr.pos += nr; }
+  }
+  const funcParams: number[] = [];
+  const funcs = sections.find((s) => s.id === 3);
+  if (funcs) { const fr = new Reader(funcs.data); for (let n = fr.uleb(); n > 0; n--) funcParams.push(typeParams[fr.uleb()]); }
   const code = sections.find((s) => s.id === 10)!;
   const cr = new Reader(code.data);
   const nFuncs = cr.uleb();
   const gr = new Reader(globals.data);
   const own = gr.uleb();
   const counter = importedGlobals + own;
-  const added = 1 + (perFunction ? nFuncs : 0);
+  const bytesGlobal = counter + 1;
+  const added = 2 + (perFunction ? nFuncs : 0);
   const newGlobals: number[] = [];
   for (let i = 0; i < added; i++) newGlobals.push(0x7e, 0x01, 0x42, 0x00, 0x0b);
   globals.data = Uint8Array.from([...uleb(own + added), ...globals.data.subarray(gr.pos), ...newGlobals]);
@@ -153,13 +182,16 @@ export function instrument(wasm: Uint8Array, perFunction = false): Uint8Array {
   const extra: number[] = [];
   const exportGlobal = (n: string, idx: number) => { const b = Buffer.from(n); extra.push(...uleb(b.length), ...b, 0x03, ...uleb(idx)); };
   exportGlobal("__instructions", counter);
-  if (perFunction) for (let f = 0; f < nFuncs; f++) exportGlobal(`__f${importedFuncs + f}`, counter + 1 + f);
+  exportGlobal("__bytes_moved", bytesGlobal);
+  if (perFunction) for (let f = 0; f < nFuncs; f++) exportGlobal(`__f${importedFuncs + f}`, counter + 2 + f);
   exports.data = Uint8Array.from([...uleb(nExports + added), ...exports.data.subarray(er.pos), ...extra]);
   const out: number[] = [...uleb(nFuncs)];
   for (let f = 0; f < nFuncs; f++) {
     const size = cr.uleb();
-    let body = instrumentBody(code.data.subarray(cr.pos, cr.pos + size), counter);
-    if (perFunction) body = instrumentBody(Uint8Array.from(body), counter + 1 + f, counter);
+    const source = code.data.subarray(cr.pos, cr.pos + size);
+    // Per-function counts are for finding where instructions go: the byte counting is left out there.
+    let body = instrumentBody(source, counter, -1, perFunction ? undefined : { global: bytesGlobal, params: funcParams[f] });
+    if (perFunction) body = instrumentBody(Uint8Array.from(body), counter + 2 + f, counter);
     out.push(...uleb(body.length), ...body);
     cr.pos += size;
   }
