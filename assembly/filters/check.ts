@@ -30,6 +30,11 @@ function criStatusName(s: CriStatus): string {
   return "bad_time";
 }
 
+/** a / b rounded toward negative infinity (b > 0). */
+function floorDiv(a: i64, b: i64): i64 {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
 export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32): void {
   open = false;
   if (!ok) stringField("time_error", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
@@ -49,8 +54,10 @@ export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64,
   }
   if (ok) {
     // Event time minus recovered time: the late or stuck timestamp symptom.
-    const driftNs: i64 = (<i64>eventSec - sec) * 1000000000 + <i64>(<i32>eventNsec - nsec);
-    const driftMs = driftNs / 1000000;
+    // In whole milliseconds, truncated toward zero, without forming the nanosecond total: for a
+    // time near year 1 it passes i64.
+    const ds: i64 = <i64>eventSec - sec, dn: i64 = <i64>eventNsec - <i64>nsec;
+    const driftMs: i64 = ds > 0 || (ds == 0 && dn >= 0) ? ds * 1000 + floorDiv(dn, 1000000) : ds * 1000 - floorDiv(-dn, 1000000);
     if (driftMs >= driftThresholdMs || -driftMs >= driftThresholdMs) { field("drift_ms"); putInt(driftMs); }
   }
   if (open) putByte(0x7d);

@@ -28,7 +28,7 @@ export const enum Mode {
   Check = 8, // the diagnostics key
 }
 
-const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own }
+const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own, Kube }
 
 /** What a top-level key means to this call (keys the mode does not write are just copied). */
 function keyRole(p: usize, len: i32, mode: i32): Role {
@@ -38,7 +38,8 @@ function keyRole(p: usize, len: i32, mode: i32): Role {
   if (spanIs(p, len, tagKey)) return Role.TagKey;
   if ((mode & Mode.Timestamp) != 0 && spanIs(p, len, timestampKey)) return Role.Timestamp;
   if ((mode & Mode.EventTime) != 0 && spanIs(p, len, eventTimeKey)) return Role.EventTime;
-  if (((mode & Mode.Check) != 0 && spanIs(p, len, checkKey)) || (kube && spanIs(p, len, kubeKey))) return Role.Own;
+  if ((mode & Mode.Check) != 0 && spanIs(p, len, checkKey)) return Role.Own;
+  if (kube && spanIs(p, len, kubeKey)) return Role.Kube;
   return Role.Other;
 }
 
@@ -161,7 +162,8 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       f.hasTime = true; f.timeStart = sIn; f.timeEnd = sEnd;
     } else if (role == Role.Stream) {
       f.hasStream = true;
-      if (isString) f.stream = sEnd - sIn == 6 && load<u8>(sIn + 3) == 0x65 ? Stream.Stderr : Stream.Stdout;
+      // Exactly "stderr" (it holds nothing a JSON writer escapes); any other text counts as stdout.
+      if (isString) f.stream = sEnd - sIn == 6 && load<u32>(sIn) == 0x65647473 && load<u16>(sIn, 4) == 0x7272 ? Stream.Stderr : Stream.Stdout;
     } else if (role == Role.TagKey) {
       f.hasTagKey = true;
       f.tagKeyIsP = isString && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
@@ -169,8 +171,10 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
     } else if (role == Role.EventTime) {
       f.heldEventTime = keyStart; f.heldEventTimeEnd = valueEnd; held = true;
+    } else if (role == Role.Kube) {
+      f.heldKube = keyStart; f.heldKubeEnd = valueEnd; held = true; // replaced when the tag has the metadata
     } else if (role == Role.Own) {
-      held = true; // the filter's own keys: recomputed
+      held = true; // the filter's own key: recomputed
     }
     p = valueEnd;
     if (held) continue;
@@ -216,7 +220,7 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     if (ok) putTimeMember(eventTimeKey, sec, nsec);
     else if (f.heldEventTime != 0) putBack(f.heldEventTime, f.heldEventTimeEnd, end);
   }
-  if (kube) putKubeMetadata(tagPtr, tagLen, kubeKey);
+  if (kube && !putKubeMetadata(tagPtr, tagLen, kubeKey) && f.heldKube != 0) putBack(f.heldKube, f.heldKubeEnd, end);
   if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec);
   putByte(0x7d);
   if (outFailed) return fallback(rec, recLen, start);

@@ -21,6 +21,8 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
   heldTimestampEnd: usize;
   heldEventTime: usize;
   heldEventTimeEnd: usize;
+  heldKube: usize; // an existing kubernetes member, put back when the tag has no metadata
+  heldKubeEnd: usize;
 
   // Derived by analyse():
   gluedRaw: bool; // raw CRI lines joined into one record
@@ -35,7 +37,7 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
   reset(): void {
     this.hasLog = false; this.hasTime = false; this.hasStream = false; this.hasTagKey = false;
     this.tagKeyIsP = false; this.stream = Stream.None;
-    this.heldTimestamp = 0; this.heldEventTime = 0;
+    this.heldTimestamp = 0; this.heldEventTime = 0; this.heldKube = 0;
     this.gluedRaw = false; this.severalMessages = false; this.partial = false;
     this.mixedStreams = false; this.continuationStart = false; this.unknownTag = false;
     this.messageBytes = -1;

@@ -1,0 +1,446 @@
+-- cri_time.lua: the Lua twin of build/cri_time.wasm, for Fluent Bit's Lua filter (LuaJIT 2.1,
+-- Lua 5.1 semantics). Same four functions, same behaviour and diagnostics (tests/lua-parity.test.ts
+-- runs both over the same records). Use it where filter_wasm cannot run: Fluent Bit built without
+-- WAMR, records from in_forward on 5.x without `threaded on`, or a team that must audit a script.
+--
+--   [FILTER]
+--       Name           lua
+--       Match          kube.*
+--       Script         /fluent-bit/scripts/cri_time.lua
+--       Call           cri_event_time
+--       Time_as_Table  On
+--
+-- One difference by design: the Lua filter can set the event time itself, so `cri_event_time`
+-- and `cri_timestamp_and_event_time` return it (code 1) instead of writing `_event_time` for a
+-- parser filter; no parser filter follows. `Time_as_Table On` keeps the nanoseconds (a Lua number
+-- cannot hold epoch nanoseconds; the table holds sec and nsec as two integers).
+
+-- Settings: the same names and defaults as `fbwasm configure` (README, "Settings").
+local settings = {
+  log_key = "log",
+  time_key = "time",
+  stream_key = "stream",
+  tag_key = "_p",
+  timestamp_key = "@timestamp",
+  event_time_key = "_event_time",
+  check_key = "cri_check",
+  raw_key = "",
+  split_raw = true,
+  repair_glued = true,
+  span_ms = 1000,
+  drift_ms = 1000,
+  partial_piece_bytes = 16384,
+  kube = false,
+  kube_key = "kubernetes",
+}
+
+local byte, sub, find, format, floor = string.byte, string.sub, string.find, string.format, math.floor
+
+------------------------------------------------------------------------------------------------
+-- RFC 3339 (core/time.ts): YYYY-MM-DD(T|t)hh:mm:ss[.f…](Z|z|±hh:mm), years 0001-9999, real month
+-- lengths, second 60 rejected, fraction digits past the 9th truncated, a zone required.
+
+local MONTH_DAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+local DAYS_BEFORE = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 }
+local MIN_SEC, MAX_SEC = -62135596800, 253402300799
+local SCALE = { [0] = 1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1 }
+
+local function is_leap(y)
+  return y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)
+end
+
+-- Two digits at byte i of s, or nil.
+local function digits2(s, i)
+  local a, b = byte(s, i, i + 1)
+  if not a or not b or a < 48 or a > 57 or b < 48 or b > 57 then return nil end
+  return (a - 48) * 10 + (b - 48)
+end
+
+-- Parses the time starting at byte i of s; the text ends at byte e. Returns nil, sec, nsec, the
+-- index after the time; or the reason it is not a time.
+local function parse_time(s, i, e)
+  local len = e - i + 1
+  if len <= 0 then return "empty" end
+  if len < 19 then return "bad_syntax" end
+  local b4, b7, b10, b13, b16 = byte(s, i + 4), byte(s, i + 7), byte(s, i + 10), byte(s, i + 13), byte(s, i + 16)
+  if b4 ~= 45 or b7 ~= 45 or b13 ~= 58 or b16 ~= 58 then return "bad_syntax" end
+  if b10 ~= 84 and b10 ~= 116 then return "bad_syntax" end
+  local century, yy, month, day = digits2(s, i), digits2(s, i + 2), digits2(s, i + 5), digits2(s, i + 8)
+  local hour, minute, second = digits2(s, i + 11), digits2(s, i + 14), digits2(s, i + 17)
+  if not (century and yy and month and day and hour and minute and second) then return "bad_syntax" end
+  local year = century * 100 + yy
+  if year < 1 then return "bad_year" end
+  if month < 1 or month > 12 then return "bad_month" end
+  local dim = MONTH_DAYS[month] + ((month == 2 and is_leap(year)) and 1 or 0)
+  if day < 1 or day > dim then return "bad_day" end
+  if hour > 23 then return "bad_hour" end
+  if minute > 59 then return "bad_minute" end
+  if second > 59 then return "bad_second" end
+  local at = i + 19
+  local nsec = 0
+  if at <= e and byte(s, at) == 46 then
+    at = at + 1
+    local n = 0
+    while at <= e do
+      local d = byte(s, at) - 48
+      if d < 0 or d > 9 then break end
+      if n < 9 then nsec = nsec * 10 + d end
+      n = n + 1
+      at = at + 1
+    end
+    if n == 0 then return "bad_fraction" end
+    if n < 9 then nsec = nsec * SCALE[n] end
+  end
+  if at > e then return "bad_offset" end
+  local offset = 0
+  local z = byte(s, at)
+  if z == 90 or z == 122 then
+    at = at + 1
+  elseif z == 43 or z == 45 then
+    if at + 5 > e or byte(s, at + 3) ~= 58 then return "bad_offset" end
+    local oh, om = digits2(s, at + 1), digits2(s, at + 4)
+    if not oh or not om or oh > 23 or om > 59 then return "bad_offset" end
+    offset = (oh * 60 + om) * 60
+    if z == 45 then offset = -offset end
+    at = at + 6
+  else
+    return "bad_offset"
+  end
+  local before = year - 1
+  local days = before * 365 + floor(before / 4) - floor(before / 100) + floor(before / 400) +
+    DAYS_BEFORE[month] + ((month > 2 and is_leap(year)) and 1 or 0) + day - 1 - 719162
+  local sec = days * 86400 + hour * 3600 + minute * 60 + second - offset
+  if sec < MIN_SEC or sec > MAX_SEC then return "out_of_range" end
+  return nil, sec, nsec, at
+end
+
+-- Epoch seconds + nanoseconds as RFC 3339 UTC with 9 digits (core/format-time.ts).
+local function format_time(sec, nsec)
+  local days = floor(sec / 86400)
+  local rem = sec - days * 86400
+  local z = days + 719468
+  local era = floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+  local mp = floor((5 * doy + 2) / 153)
+  local d = doy - floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  return format("%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", y, m, d, floor(rem / 3600), floor(rem / 60) % 60, rem % 60, nsec)
+end
+
+------------------------------------------------------------------------------------------------
+-- The CRI line header (core/cri.ts): `<time> <stdout|stderr> <tag> <message>`, split at the first
+-- three spaces as kubelet does. A line that ends right after the tag has an empty message.
+
+-- Parses the rest of a header at byte q (just after its time); the line ends at byte e.
+-- Returns nil, stream, tag start, tag end, message start; or the reason.
+local function parse_after_time(s, q, e)
+  if q > e or byte(s, q) ~= 32 then return "no_stream" end
+  q = q + 1
+  if q + 5 > e then return "bad_stream" end
+  local word = sub(s, q, q + 5)
+  local stream
+  if word == "stdout" then stream = "stdout" elseif word == "stderr" then stream = "stderr" else return "bad_stream" end
+  q = q + 6
+  if q > e or byte(s, q) ~= 32 then return "no_tag" end
+  q = q + 1
+  local tag_start = q
+  while q <= e and byte(s, q) ~= 32 do q = q + 1 end
+  if q == tag_start then return "no_tag" end
+  return nil, stream, tag_start, q - 1, q <= e and q + 1 or e + 1
+end
+
+local function may_start_header(s, p, e)
+  if p + 19 > e then return false end
+  local c, dash = byte(s, p), byte(s, p + 4)
+  return c >= 48 and c <= 57 and dash == 45
+end
+
+local function parse_header(s, p, e)
+  local why, sec, nsec, after = parse_time(s, p, e)
+  if why then return why end
+  local why2, stream, tag_start, tag_end, message = parse_after_time(s, after, e)
+  if why2 then return why2 end
+  return nil, stream, tag_start, tag_end, message, sec, nsec
+end
+
+------------------------------------------------------------------------------------------------
+-- Line kinds (filters/continuation.ts): does a line start a message, or continue one?
+
+local PHRASES = {
+  "Traceback (most recent call last):", "Caused by:", "Suppressed:", "...",
+  "During handling of the above exception", "The above exception was the direct cause",
+}
+local EXCEPTION_SUFFIXES = { "Error", "Exception", "Warning", "Exit", "Interrupt" }
+local MAX_NAME = 200
+
+local function is_ident(c)
+  return (c >= 65 and c <= 90) or (c >= 97 and c <= 122) or (c >= 48 and c <= 57) or c == 95 or c == 46 or c == 36
+end
+
+local function is_exception_line(s, p, e)
+  local limit = (e - p + 1 > MAX_NAME) and p + MAX_NAME - 1 or e
+  local q = p
+  while q <= limit and is_ident(byte(s, q)) do q = q + 1 end
+  if q > limit and limit < e then return false end
+  if q == p or (q <= e and byte(s, q) ~= 58) then return false end
+  local name = sub(s, p, q - 1)
+  for _, suffix in ipairs(EXCEPTION_SUFFIXES) do
+    if #name >= #suffix and sub(name, -#suffix) == suffix then return true end
+  end
+  return false
+end
+
+local START, CONTINUATION, EMPTY = 0, 1, 2
+
+local function line_kind(s, p, e)
+  if p > e then return EMPTY end
+  local c, c1 = byte(s, p), byte(s, p + 1)
+  if p + 1 > e then c1 = nil end
+  if c == 9 or (c == 32 and c1 == 32) then return CONTINUATION end
+  for _, phrase in ipairs(PHRASES) do
+    if sub(s, p, p + #phrase - 1) == phrase and p + #phrase - 1 <= e then return CONTINUATION end
+  end
+  if is_exception_line(s, p, e) then return CONTINUATION end
+  return START
+end
+
+------------------------------------------------------------------------------------------------
+-- The `log` text, line by line (filters/log-scan.ts): the first line's time and header, the raw
+-- CRI lines a multiline parser glued on, and how many lines start a message.
+
+-- End (inclusive) of the line starting at p, and where the next one starts.
+local function line_end(s, p, e)
+  local nl = find(s, "\n", p, true)
+  if not nl or nl > e then return e, e + 1 end
+  return nl - 1, nl + 1
+end
+
+local function scan_log(s)
+  local e = #s
+  local scan = {
+    first_has_time = false, first_time_status = "empty", first_is_cri = false, first_cri_status = "bad_time",
+    lines = 0, cri_lines = 0, message_starts = 0, saw_stdout = false, saw_stderr = false, last_tag = nil,
+    min_ms = math.huge, max_ms = -math.huge, first_message = 1, glued = {},
+    ends_with_newline = e >= 1 and byte(s, e) == 10,
+  }
+  local function note_header(stream, tag, sec, nsec)
+    scan.cri_lines = scan.cri_lines + 1
+    if stream == "stdout" then scan.saw_stdout = true else scan.saw_stderr = true end
+    scan.last_tag = tag
+    local ms = sec * 1000 + floor(nsec / 1000000)
+    if ms < scan.min_ms then scan.min_ms = ms end
+    if ms > scan.max_ms then scan.max_ms = ms end
+  end
+  local line = 1
+  while line <= e or scan.lines == 0 do
+    scan.lines = scan.lines + 1
+    local text_end, next_line = line_end(s, line, e)
+    local text = line
+    if line == 1 then
+      if may_start_header(s, 1, text_end) then
+        local why, sec, nsec, after = parse_time(s, 1, text_end)
+        scan.first_time_status = why or "ok"
+        if not why then
+          local c = byte(s, after)
+          if after > text_end or c == 32 or c == 9 then
+            scan.first_has_time, scan.first_sec, scan.first_nsec = true, sec, nsec
+            local why2, stream, tag_start, tag_end, message = parse_after_time(s, after, text_end)
+            scan.first_cri_status = why2 or "ok"
+            if not why2 then
+              local tag = sub(s, tag_start, tag_end)
+              scan.first_is_cri, scan.first_stream, scan.first_tag, scan.first_message = true, stream, tag, message
+              text = message
+              note_header(stream, tag, sec, nsec)
+            end
+          else
+            scan.first_time_status = "bad_syntax"
+          end
+        end
+      end
+      scan.first_kind = line_kind(s, text, text_end)
+      if scan.first_kind ~= EMPTY then scan.message_starts = scan.message_starts + 1 end
+    else
+      if may_start_header(s, line, text_end) then
+        local why, stream, tag_start, tag_end, message, sec, nsec = parse_header(s, line, text_end)
+        if not why then
+          text = message
+          note_header(stream, sub(s, tag_start, tag_end), sec, nsec)
+          scan.glued[line] = message
+        end
+      end
+      if line_kind(s, text, text_end) == START then scan.message_starts = scan.message_starts + 1 end
+    end
+    if next_line > e then break end
+    line = next_line
+  end
+  return scan
+end
+
+-- The message text of `log`: the first line's header removed (when split) and the headers glued
+-- at the start of later lines removed (when repairing).
+local function message_text(s, scan, split, repair)
+  local p = split and scan.first_message or 1
+  local e = #s
+  if split and e >= p and byte(s, e) == 10 then e = e - 1 end -- the cri parser's message stops before the line break
+  if not repair then return sub(s, p, e) end
+  local parts, line = {}, p
+  while line <= e do
+    local nl = find(s, "\n", line, true)
+    local stop = (nl and nl <= e) and nl or e
+    local from = (line ~= p and scan.glued[line]) or line
+    parts[#parts + 1] = sub(s, from, stop)
+    line = stop + 1
+  end
+  return table.concat(parts)
+end
+
+------------------------------------------------------------------------------------------------
+-- Kubernetes metadata from the tail tag (filters/kube.ts).
+
+local function kube_metadata(tag)
+  local name
+  local from = 1
+  while true do
+    local a, b = find(tag, "containers.", from, true)
+    if not a then break end
+    name, from = b + 1, a + 1
+  end
+  if not name then return nil end
+  local stop = #tag
+  if stop - name + 1 > 4 and sub(tag, -4) == ".log" then stop = stop - 4 end
+  local u1 = find(tag, "_", name, true)
+  if not u1 or u1 > stop then return nil end
+  local u2 = find(tag, "_", u1 + 1, true)
+  if not u2 or u2 > stop then return nil end
+  local dash
+  for q = stop, u2 + 2, -1 do
+    if byte(tag, q) == 45 then dash = q break end
+  end
+  if not dash or stop - dash ~= 64 then return nil end
+  return {
+    pod_name = sub(tag, name, u1 - 1), namespace_name = sub(tag, u1 + 1, u2 - 1),
+    container_name = sub(tag, u2 + 1, dash - 1), docker_id = sub(tag, dash + 1, stop),
+  }
+end
+
+------------------------------------------------------------------------------------------------
+-- The filter (filters/cri-filter.ts, record.ts, check.ts).
+
+local TIMESTAMP, EVENT_TIME, REWRITE, CHECK = 1, 2, 4, 8
+
+local function filter(mode, tag, ts, record)
+  local cfg = settings
+  local log = record[cfg.log_key]
+  local has_log = type(log) == "string"
+  local time_text = record[cfg.time_key]
+  local has_time = type(time_text) == "string"
+  local stream_value = record[cfg.stream_key]
+  local has_stream = stream_value ~= nil
+  local record_stream = has_stream and type(stream_value) == "string" and (stream_value == "stderr" and "stderr" or "stdout") or nil
+  local has_tag_key = record[cfg.tag_key] ~= nil
+  local tag_key_is_p = record[cfg.tag_key] == "P"
+
+  local scan = has_log and scan_log(log) or nil
+
+  -- The time: the time key first (records from the cri/docker parsers), else the start of `log`.
+  local status, sec, nsec = "empty", 0, 0
+  if has_time then
+    local why, s, n, after = parse_time(time_text, 1, #time_text)
+    if not why and after ~= #time_text + 1 then why = "bad_syntax" end
+    status, sec, nsec = why or "ok", s, n
+  end
+  if status ~= "ok" and scan and scan.first_has_time then status, sec, nsec = "ok", scan.first_sec, scan.first_nsec end
+  if status ~= "ok" and not has_time and has_log then status = scan.first_time_status end
+  local ok = status == "ok"
+
+  -- Defects seen in the record (record.ts analyse()).
+  local facts = {}
+  if scan then
+    facts.glued = scan.cri_lines > 1
+    facts.several = scan.message_starts > 1
+    facts.continuation = scan.first_kind == CONTINUATION
+    facts.unknown_tag = scan.first_is_cri and scan.first_tag ~= "P" and scan.first_tag ~= "F"
+    if scan.cri_lines > 0 then
+      facts.partial = scan.last_tag == "P"
+    elseif has_tag_key then
+      local piece = cfg.partial_piece_bytes
+      facts.partial = tag_key_is_p and piece > 0 and #log > 0 and #log % piece == 0
+    elseif has_time and has_stream then
+      facts.partial = not scan.ends_with_newline and #log > 0
+    end
+    facts.mixed = (scan.saw_stdout and scan.saw_stderr) or
+      (record_stream ~= nil and scan.cri_lines > 0 and (record_stream == "stderr" and scan.saw_stdout or record_stream == "stdout" and scan.saw_stderr))
+  end
+
+  local changed = false
+  if mode % 8 >= REWRITE and has_log then
+    local split = cfg.split_raw and scan.first_is_cri
+    record[cfg.log_key] = message_text(log, scan, split, cfg.repair_glued and facts.glued)
+    if split then
+      if not has_stream then record[cfg.stream_key] = scan.first_stream end
+      if not has_tag_key then record[cfg.tag_key] = scan.first_tag end
+    end
+    if scan.first_is_cri and cfg.raw_key ~= "" then record[cfg.raw_key] = log end
+    changed = true
+  end
+  if mode % 2 >= TIMESTAMP and ok then
+    record[cfg.timestamp_key] = format_time(sec, nsec)
+    changed = true
+  end
+  local new_ts = nil
+  if mode % 4 >= EVENT_TIME and ok then
+    -- Where the wasm filter writes a key for a parser filter, Lua sets the event time itself.
+    record[cfg.event_time_key] = nil
+    new_ts = { sec = sec, nsec = nsec }
+  end
+  if cfg.kube then
+    local meta = kube_metadata(tag)
+    if meta then record[cfg.kube_key] = meta changed = true end
+  end
+
+  if mode >= CHECK then
+    local check = {}
+    local any = false
+    local function put(k, v) check[k] = v any = true end
+    if not ok then put("time_error", status == "empty" and ((has_log or has_time) and "no_time" or "no_log") or status) end
+    if scan then
+      if scan.first_has_time and not scan.first_is_cri then put("not_cri", scan.first_cri_status) end
+      if facts.unknown_tag then put("unknown_tag", true) end
+      if facts.partial then put("partial", true) end
+      if facts.glued then put("raw_lines", scan.cri_lines) end
+      if facts.several then put("messages", scan.message_starts) end
+      if facts.glued or facts.several then put("lines", scan.lines) put("bytes", #log) end
+      if facts.mixed then put("mixed_streams", true) end
+      if facts.glued and scan.max_ms - scan.min_ms > cfg.span_ms then put("span_ms", scan.max_ms - scan.min_ms) end
+      if facts.continuation then put("continuation_start", true) end
+    end
+    if ok then
+      -- Event time minus recovered time: the late or stuck timestamp symptom.
+      -- In whole milliseconds, truncated toward zero, without forming the nanosecond total (it
+      -- passes 2^53, where a Lua number stops being exact).
+      local ds, dn = ts.sec - sec, ts.nsec - nsec
+      local drift_ms
+      if ds > 0 or (ds == 0 and dn >= 0) then drift_ms = ds * 1000 + floor(dn / 1000000)
+      else drift_ms = ds * 1000 - floor(-dn / 1000000) end
+      if drift_ms >= cfg.drift_ms or -drift_ms >= cfg.drift_ms then put("drift_ms", drift_ms) end
+    end
+    if record[cfg.check_key] ~= nil then record[cfg.check_key] = nil changed = true end
+    if any then record[cfg.check_key] = check changed = true end
+  end
+
+  if new_ts then return 1, new_ts, record end
+  if changed then return 2, ts, record end
+  return 0, ts, record
+end
+
+-- The entry points, named as in the wasm module (Call in the [FILTER] section).
+function cri_timestamp(tag, ts, record) return filter(TIMESTAMP + REWRITE + CHECK, tag, ts, record) end
+function cri_event_time(tag, ts, record) return filter(EVENT_TIME + REWRITE + CHECK, tag, ts, record) end
+function cri_timestamp_and_event_time(tag, ts, record) return filter(TIMESTAMP + EVENT_TIME + REWRITE + CHECK, tag, ts, record) end
+function cri_check(tag, ts, record) return filter(CHECK, tag, ts, record) end
+
+-- For tests and tools that load the script with dofile(): the settings table.
+return settings
