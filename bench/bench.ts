@@ -19,6 +19,8 @@ import { corpus } from "./corpus.ts";
 import { runs } from "../tests/helpers/recordings.ts";
 import { Direct } from "../tests/helpers/probes.ts";
 import { Cost, costModel } from "./cost.ts";
+import { LuaJitMissingError, callLua } from "../harness/lua-filter.ts";
+import { packJsonV5 } from "../harness/fb-json-in.ts";
 
 const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
 const LINES = Number(values.lines ?? 1_000_000);
@@ -74,6 +76,30 @@ for (const [name, records] of Object.entries(sets)) {
       report.results.push({ set: name, wasm: m.wasm, function: f.name, nsPerRecord: r.nsPerRecord, minusFloor: r.nsPerRecord - base.nsPerRecord, recordsPerSecond: 1e9 / r.nsPerRecord, bytesOut: r.bytesOut, floorNs: base.nsPerRecord });
       console.log("".padEnd(30) + f.name.padEnd(30) + r.nsPerRecord.toFixed(0).padStart(8) + (r.nsPerRecord - base.nsPerRecord).toFixed(0).padStart(9) + Math.round(1e9 / r.nsPerRecord).toLocaleString("en").padStart(11) + r.bytesOut.toFixed(0).padStart(11));
     }
+  }
+}
+
+// The Lua twins under LuaJIT (the JIT Fluent Bit embeds): the function's own time per record,
+// without the msgpack<->Lua conversions (Fluent Bit does those in C; the driver's are Lua).
+console.log("\nLua twins (lua/cri_time.lua), LuaJIT, the function alone:");
+report.lua = {};
+for (const [name, records] of Object.entries(sets)) {
+  const calls = records.map((r) => {
+    const packed = packJsonV5(r);
+    return { tag: TAG.toString(), sec: 1795415418, nsec: 559634260, body: packed.ok ? packed.bytes : new Uint8Array([0x80]) };
+  });
+  let label = name;
+  for (const f of SHIPPED.find((x) => !x.benchmarkOnly)!.functions) {
+    try {
+      const ns = callLua("lua/cri_time.lua", f.name, calls, 3).nsPerCall!;
+      (report.lua[name] ??= {})[f.name] = ns;
+      console.log(label.padEnd(30) + f.name.padEnd(30) + ns.toFixed(0).padStart(8) + " ns/record");
+    } catch (e) {
+      if (!(e instanceof LuaJitMissingError)) throw e;
+      console.log(`LuaJIT not found (apt-get install luajit): skipped`);
+      break;
+    }
+    label = "";
   }
 }
 

@@ -8,6 +8,7 @@ import { dirname, join, basename } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { FbEvent } from "./events.ts";
 import { FilterWasm } from "./filter-wasm.ts";
+import { luaFilterEvents } from "./lua-filter.ts";
 import { esTimestamp, parserStage } from "./stages.ts";
 
 export interface Section { kind: string; props: Map<string, string[]> }
@@ -122,7 +123,7 @@ export interface PipelineRun {
  * input stage; a filter before the first wasm filter is taken as already applied.
  * `wasmDir` maps the config's Wasm_Path (a path inside the container) to a local folder.
  */
-export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string; fluentBitVersion?: string }): PipelineRun {
+export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string; luaDir?: string; fluentBitVersion?: string }): PipelineRun {
   let evs = events;
   const log: string[] = [];
   const notRun: string[] = [];
@@ -136,6 +137,15 @@ export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string
       if (out.events.length !== touched.length) throw new Error(`${out.dropped} records dropped by the wasm filter`);
       let k = 0;
       evs = evs.map((e) => (matches(get(f, "match"), e.tag) ? out.events[k++] : e));
+    } else if (name === "lua") {
+      // Only what the Lua twins need: a script and a function, called with the time as a table.
+      if (!isOn(get(f, "time_as_table"))) throw new Error("the harness runs Lua filters with Time_as_Table On only");
+      const script = join(o.luaDir ?? "lua", basename(get(f, "script") ?? ""));
+      const touched = evs.filter((e) => matches(get(f, "match"), e.tag));
+      const out = luaFilterEvents(script, get(f, "call") ?? "", touched);
+      if (out.length !== touched.length) throw new Error(`${touched.length - out.length} records dropped by the Lua filter`);
+      let k = 0;
+      evs = evs.map((e) => (matches(get(f, "match"), e.tag) ? out[k++] : e));
     } else if (name === "parser") {
       const parser = c.parsers.find((p) => get(p, "name") === get(f, "parser"));
       if (!parser) throw new Error(`parser ${get(f, "parser")} is not defined`);

@@ -153,7 +153,7 @@ local function parse_after_time(s, q, e)
 end
 
 local function may_start_header(s, p, e)
-  if p + 19 > e then return false end
+  if p + 4 > e then return false end
   local c, dash = byte(s, p), byte(s, p + 4)
   return c >= 48 and c <= 57 and dash == 45
 end
@@ -169,10 +169,6 @@ end
 ------------------------------------------------------------------------------------------------
 -- Line kinds (filters/continuation.ts): does a line start a message, or continue one?
 
-local PHRASES = {
-  "Traceback (most recent call last):", "Caused by:", "Suppressed:", "...",
-  "During handling of the above exception", "The above exception was the direct cause",
-}
 local EXCEPTION_SUFFIXES = { "Error", "Exception", "Warning", "Exit", "Interrupt" }
 local MAX_NAME = 200
 
@@ -195,16 +191,25 @@ end
 
 local START, CONTINUATION, EMPTY = 0, 1, 2
 
+local function starts(s, p, e, phrase)
+  local n = #phrase
+  return p + n - 1 <= e and sub(s, p, p + n - 1) == phrase
+end
+
+-- The first byte picks the one phrase that can match.
 local function line_kind(s, p, e)
   if p > e then return EMPTY end
-  local c, c1 = byte(s, p), byte(s, p + 1)
-  if p + 1 > e then c1 = nil end
-  if c == 9 or (c == 32 and c1 == 32) then return CONTINUATION end
-  for _, phrase in ipairs(PHRASES) do
-    if sub(s, p, p + #phrase - 1) == phrase and p + #phrase - 1 <= e then return CONTINUATION end
+  local c = byte(s, p)
+  if c == 9 then return CONTINUATION end -- a tab: `\tat …`
+  if c == 32 then return (p + 1 <= e and byte(s, p + 1) == 32) and CONTINUATION or START end -- an indented frame
+  if c == 46 then if starts(s, p, e, "...") then return CONTINUATION end -- `.` may start a class name too
+  elseif c == 84 then
+    if starts(s, p, e, "Traceback (most recent call last):") or starts(s, p, e, "The above exception was the direct cause") then return CONTINUATION end
+  elseif c == 67 then if starts(s, p, e, "Caused by:") then return CONTINUATION end
+  elseif c == 83 then if starts(s, p, e, "Suppressed:") then return CONTINUATION end
+  elseif c == 68 then if starts(s, p, e, "During handling of the above exception") then return CONTINUATION end
   end
-  if is_exception_line(s, p, e) then return CONTINUATION end
-  return START
+  return is_exception_line(s, p, e) and CONTINUATION or START
 end
 
 ------------------------------------------------------------------------------------------------
@@ -218,22 +223,28 @@ local function line_end(s, p, e)
   return nl - 1, nl + 1
 end
 
+-- One scan state, reused for every record (Fluent Bit calls a filter's function one record at a
+-- time): no table is made per record but the diagnostics that go into it.
+local scan = { glued = {} }
+local glued_used = false
+
+local function note_header(stream, tag, sec, nsec)
+  scan.cri_lines = scan.cri_lines + 1
+  if stream == "stdout" then scan.saw_stdout = true else scan.saw_stderr = true end
+  scan.last_tag = tag
+  local ms = sec * 1000 + floor(nsec / 1000000)
+  if ms < scan.min_ms then scan.min_ms = ms end
+  if ms > scan.max_ms then scan.max_ms = ms end
+end
+
 local function scan_log(s)
   local e = #s
-  local scan = {
-    first_has_time = false, first_time_status = "empty", first_is_cri = false, first_cri_status = "bad_time",
-    lines = 0, cri_lines = 0, message_starts = 0, saw_stdout = false, saw_stderr = false, last_tag = nil,
-    min_ms = math.huge, max_ms = -math.huge, first_message = 1, glued = {},
-    ends_with_newline = e >= 1 and byte(s, e) == 10,
-  }
-  local function note_header(stream, tag, sec, nsec)
-    scan.cri_lines = scan.cri_lines + 1
-    if stream == "stdout" then scan.saw_stdout = true else scan.saw_stderr = true end
-    scan.last_tag = tag
-    local ms = sec * 1000 + floor(nsec / 1000000)
-    if ms < scan.min_ms then scan.min_ms = ms end
-    if ms > scan.max_ms then scan.max_ms = ms end
-  end
+  scan.first_has_time, scan.first_time_status, scan.first_is_cri, scan.first_cri_status = false, "empty", false, "bad_time"
+  scan.lines, scan.cri_lines, scan.message_starts = 0, 0, 0
+  scan.saw_stdout, scan.saw_stderr, scan.last_tag = false, false, nil
+  scan.min_ms, scan.max_ms, scan.first_message = math.huge, -math.huge, 1
+  scan.ends_with_newline = e >= 1 and byte(s, e) == 10
+  if glued_used then scan.glued = {} glued_used = false end
   local line = 1
   while line <= e or scan.lines == 0 do
     scan.lines = scan.lines + 1
@@ -269,6 +280,7 @@ local function scan_log(s)
           text = message
           note_header(stream, sub(s, tag_start, tag_end), sec, nsec)
           scan.glued[line] = message
+          glued_used = true
         end
       end
       if line_kind(s, text, text_end) == START then scan.message_starts = scan.message_starts + 1 end
@@ -331,8 +343,23 @@ end
 
 local TIMESTAMP, EVENT_TIME, REWRITE, CHECK = 1, 2, 4, 8
 
+-- Per record, reused: the defects found (record.ts analyse()) and the diagnostics table, made
+-- only when there is something to report.
+local facts = {}
+local check = nil
+local function put(k, v)
+  if not check then check = {} end
+  check[k] = v
+end
+
 local function filter(mode, tag, ts, record)
   local cfg = settings
+  -- Without Time_as_Table the time is a number: usable, but it cannot hold nanoseconds exactly.
+  local ts_is_number = type(ts) == "number"
+  if ts_is_number then
+    local s = floor(ts)
+    ts = { sec = s, nsec = floor((ts - s) * 1e9 + 0.5) }
+  end
   local log = record[cfg.log_key]
   local has_log = type(log) == "string"
   local time_text = record[cfg.time_key]
@@ -357,12 +384,12 @@ local function filter(mode, tag, ts, record)
   local ok = status == "ok"
 
   -- Defects seen in the record (record.ts analyse()).
-  local facts = {}
   if scan then
     facts.glued = scan.cri_lines > 1
     facts.several = scan.message_starts > 1
     facts.continuation = scan.first_kind == CONTINUATION
     facts.unknown_tag = scan.first_is_cri and scan.first_tag ~= "P" and scan.first_tag ~= "F"
+    facts.partial = false
     if scan.cri_lines > 0 then
       facts.partial = scan.last_tag == "P"
     elseif has_tag_key then
@@ -402,9 +429,7 @@ local function filter(mode, tag, ts, record)
   end
 
   if mode >= CHECK then
-    local check = {}
-    local any = false
-    local function put(k, v) check[k] = v any = true end
+    check = nil
     if not ok then put("time_error", status == "empty" and ((has_log or has_time) and "no_time" or "no_log") or status) end
     if scan then
       if scan.first_has_time and not scan.first_is_cri then put("not_cri", scan.first_cri_status) end
@@ -428,12 +453,15 @@ local function filter(mode, tag, ts, record)
       if drift_ms >= cfg.drift_ms or -drift_ms >= cfg.drift_ms then put("drift_ms", drift_ms) end
     end
     if record[cfg.check_key] ~= nil then record[cfg.check_key] = nil changed = true end
-    if any then record[cfg.check_key] = check changed = true end
+    if check then record[cfg.check_key] = check check = nil changed = true end
   end
 
-  if new_ts then return 1, new_ts, record end
-  if changed then return 2, ts, record end
-  return 0, ts, record
+  if new_ts then
+    if ts_is_number then return 1, new_ts.sec + new_ts.nsec / 1e9, record end
+    return 1, new_ts, record
+  end
+  if changed then return 2, 0, record end -- 2: the record changed, the time is kept (the value is unused)
+  return 0, 0, record
 end
 
 -- The entry points, named as in the wasm module (Call in the [FILTER] section).

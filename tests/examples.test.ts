@@ -20,7 +20,9 @@ const EXAMPLES: Record<string, { recordings: string[] }> = {
   "eks-opensearch": { recordings: ["seed-custom-multiline"] },
   "any-output": { recordings: ["cri-builtin", "rotation-restart"] },
   multiline: { recordings: ["cri-python-multiline-filter"] },
+  lua: { recordings: ["seed-custom-multiline", "cri-builtin"] },
 };
+const LUA_SCRIPTS = new Set(["cri_time.lua"]);
 
 /** The helm values' config, as the chart lays it out (service/inputs/filters/outputs + custom parsers). */
 function helmConfig(): FbConfig {
@@ -36,7 +38,14 @@ function shape(c: FbConfig): unknown {
 
 function checkRules(name: string, c: FbConfig): void {
   const wasmFilters = c.filters.filter((f) => get(f, "name")?.toLowerCase() === "wasm");
-  assert.ok(wasmFilters.length > 0, `${name}: has a wasm filter`);
+  const luaFilters = c.filters.filter((f) => get(f, "name")?.toLowerCase() === "lua");
+  assert.ok(wasmFilters.length + luaFilters.length > 0, `${name}: has a wasm or Lua filter`);
+  for (const f of luaFilters) {
+    const script = (get(f, "script") ?? "").split("/").pop()!;
+    assert.ok(LUA_SCRIPTS.has(script) && existsSync(`lua/${script}`), `${name}: ${get(f, "script")} is a shipped script`);
+    assert.ok(manifest.modules.some((m: any) => !m.benchmarkOnly && m.functions.some((fn: any) => fn.name === get(f, "call"))), `${name}: ${get(f, "call")} is one of the filters`);
+    assert.ok(isOn(get(f, "time_as_table")), `${name}: Time_as_Table On keeps the nanoseconds`);
+  }
   for (const f of wasmFilters) {
     const file = `build/${(get(f, "wasm_path") ?? "").split("/").pop()}`;
     const mod = manifest.modules.find((m: any) => m.wasm === file && !m.benchmarkOnly);
@@ -63,7 +72,7 @@ function checkRules(name: string, c: FbConfig): void {
     for (const p of getAll(i, "multiline.parser").flatMap((v) => v.split(",").map((x) => x.trim()))) {
       assert.ok(BUILTIN_MULTILINE.has(p) || c.multilineParsers.some((m) => get(m, "name") === p), `${name}: multiline parser ${p} is defined`);
     }
-    if (get(i, "name") === "forward") assert.ok(isOn(get(i, "threaded")), `${name}: in_forward without threaded on fails every wasm call on 5.x`);
+    if (get(i, "name") === "forward" && wasmFilters.length > 0) assert.ok(isOn(get(i, "threaded")), `${name}: in_forward without threaded on fails every wasm call on 5.x`);
     if (get(i, "name") === "tail") assert.ok(get(i, "db"), `${name}: tail keeps its offsets in a DB`);
   }
   for (const f of c.filters.filter((x) => get(x, "name") === "multiline")) {

@@ -1,6 +1,6 @@
 /**
  * The Lua twins (lua/cri_time.lua) against the wasm filters, record by record, under real LuaJIT
- * (tests/lua/driver.lua calls them as Fluent Bit's Lua filter does, with its msgpack<->Lua
+ * (harness/lua/driver.lua calls them as Fluent Bit's Lua filter does, with its msgpack<->Lua
  * conversions). Over every recorded record and a seeded fuzz corpus, each function must give the
  * same body and the same final event time as the wasm function in the harness followed by its
  * stage (the parser filter on `_event_time`).
@@ -13,48 +13,25 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { FbEvent, makeEvent } from "../harness/events.ts";
 import { fluentBitJson } from "../harness/fb-json-out.ts";
 import { packJsonV5 } from "../harness/fb-json-in.ts";
-import { MpReader, MpValue, MpWriter, decode, encode, hex, mapGet } from "../harness/msgpack.ts";
+import { MpValue, decode, encode, hex, mapGet } from "../harness/msgpack.ts";
+import { LuaCall, LuaResult, callLua } from "../harness/lua-filter.ts";
 import { parserStage } from "../harness/stages.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 import { Direct, coreWasm } from "./helpers/probes.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { runs } from "./helpers/recordings.ts";
 
-const LUAJIT = process.env.LUAJIT ?? "luajit";
 const FUZZ = Number(process.env.LUA_PARITY_FUZZ ?? 20_000);
 const TAG = "kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log";
 const EVENT = { sec: 1795415418, nsec: 559634260 };
-const dir = mkdtempSync(join(tmpdir(), "lua-parity-"));
 const core = new Direct(coreWasm());
 
-/** Runs the driver; returns [code, sec, nsec, body] per record. */
-export function runLua(fn: string, records: { tag: string; sec: number; nsec: number; body: Uint8Array }[]): { code: number; sec: number; nsec: number; body: MpValue }[] {
-  const w = new MpWriter();
-  for (const r of records) { w.arrHeader(4); w.str(r.tag); w.int(BigInt(r.sec)); w.int(BigInt(r.nsec)); w.bytes(r.body); }
-  const inFile = join(dir, `${fn}.in`), outFile = join(dir, `${fn}.out`);
-  writeFileSync(inFile, w.finish());
-  const res = spawnSync(LUAJIT, ["tests/lua/driver.lua", "lua/cri_time.lua", fn, inFile, outFile], { encoding: "utf8" });
-  if (res.error) throw new Error(`${LUAJIT} is needed for the Lua twins' tests (Debian: apt-get install luajit): ${res.error.message}`);
-  assert.equal(res.status, 0, res.stderr);
-  const out = readFileSync(outFile);
-  const r = new MpReader(out);
-  const rows = [];
-  while (!r.done) {
-    const v = r.read();
-    if (v.t !== "arr") throw new Error("driver output is not [code, sec, nsec, body]");
-    const [c, s, n, b] = v.items.map((x) => x);
-    rows.push({ code: Number((c as any).v), sec: Number((s as any).v), nsec: Number((n as any).v), body: b });
-  }
-  return rows;
-}
+const SCRIPT = "lua/cri_time.lua";
+const runLua = (fn: string, records: LuaCall[]): LuaResult[] => callLua(SCRIPT, fn, records).results;
 
 /** The record as the wasm filter reads it (Fluent Bit's JSON text, mended, read back), without nulls. */
 function asBothSee(body: MpValue): Uint8Array | undefined {

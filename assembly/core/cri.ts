@@ -65,10 +65,13 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
   return CriStatus.Ok;
 }
 
-/** Quick test that a CRI header could start at p (a digit, then `-` at +4): cheap pre-filter. */
+/**
+ * Quick test that a time could start at p (a digit, then `-` at +4): a cheap pre-filter before
+ * parsing. It looks at no length: the text may be JSON-escaped, where a length says little.
+ */
 // @ts-ignore: decorator
 @inline export function mayStartHeader(p: usize, end: usize): bool {
-  return p + 20 <= end && <u32>(<i32>load<u8>(p) - 0x30) <= 9 && load<u8>(p + 4) == 0x2d;
+  return p + 5 <= end && <u32>(<i32>load<u8>(p) - 0x30) <= 9 && load<u8>(p + 4) == 0x2d;
 }
 
 /**

@@ -3,7 +3,7 @@
 -- is called as f(tag, {sec, nsec}, record) (time_as_table), and a returned table is encoded back
 -- as flb_lua_tomsgpack does. Run under real LuaJIT:
 --
---   luajit tests/lua/driver.lua SCRIPT FUNCTION IN OUT [REPEAT]
+--   luajit harness/lua/driver.lua SCRIPT FUNCTION IN OUT [REPEAT]
 --
 -- IN holds msgpack arrays [tag, sec, nsec, body]; OUT receives [code, sec, nsec, body] per record
 -- (body as the filter left it when code is 0, encoded all the same). FUNCTION `passthrough`
@@ -196,7 +196,8 @@ end
 for _, r in ipairs(records) do
   local ts = { sec = r[2], nsec = r[3] }
   local code, nts, body = fn(r[1], ts, r[4])
-  if code == 0 or code == nil then nts, body = ts, r[4] end
+  if code ~= 1 then nts = ts end -- only code 1 sets the time
+  if code == 0 or code == nil then body = r[4] end
   put(char(0x94))
   put_int64(code or 0)
   put_int64(nts.sec)
