@@ -14,6 +14,8 @@
 // @ts-ignore: decorator
 @lazy let copiesPending: bool = false;
 
+import { GUARD_BYTE, GUARD_SIZE, guardAfterBlock, guardForgetBlocks, guarded } from "./guard";
+
 const ALIGN: usize = 8;
 
 function alignUp(p: usize): usize {
@@ -25,6 +27,11 @@ export function ensureMemory(end: usize): bool {
   const have = (<usize>memory.size()) << 16;
   if (end <= have) return true;
   const pages = <i32>(((end - have + 0xffff) >> 16));
+  if (guarded()) {
+    if (memory.grow(pages) < 0) return false;
+    memory.fill(have, GUARD_BYTE, (<usize>pages) << 16); // new pages are guard too
+    return true;
+  }
   return memory.grow(pages) >= 0;
 }
 
@@ -37,10 +44,12 @@ export function arenaMalloc(size: usize): usize {
   if (!copiesPending) {
     arenaTop = base(); // a new record: everything from the previous call is dead
     copiesPending = true;
+    if (guarded()) guardForgetBlocks();
   }
   const p = alignUp(arenaTop);
-  const end = p + size;
+  const end = p + size + (guarded() ? GUARD_SIZE : 0);
   if (end < p || !ensureMemory(end)) return 0;
+  if (guarded()) guardAfterBlock(p + size);
   arenaTop = end;
   return p;
 }

@@ -2,6 +2,7 @@
 // Every write checks capacity once per call site through reserve(); a failed grow sets `failed`
 // and later writes become no-ops, so the filter can fall back to returning its input.
 import { ensureMemory } from "./arena";
+import { guardFrom, guarded } from "./guard";
 
 // @ts-ignore: decorator
 @lazy export let outStart: usize = 0;
@@ -14,6 +15,7 @@ import { ensureMemory } from "./arena";
 @lazy let outLimit: usize = 0;
 
 export function outReset(start: usize, expected: usize): void {
+  if (guarded()) guardFrom(start);
   outStart = start;
   outPos = start;
   outFailed = !ensureMemory(start + expected);

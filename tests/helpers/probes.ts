@@ -20,10 +20,10 @@ function newestSource(): number {
   return Math.max(newest, statSync("asconfig.json").mtimeMs);
 }
 
-function build(name: string, extraArgs: string[] = []): Uint8Array {
+function build(name: string, extraArgs: string[] = [], target: "release" | "debug" = "release"): Uint8Array {
   mkdirSync(OUT, { recursive: true });
   const out = `${OUT}/${name}.wasm`;
-  if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) compileAs(`tests/probes/${name}.ts`, out, "release", extraArgs);
+  if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) compileAs(`tests/probes/${name}.ts`, out, target, extraArgs);
   return readFileSync(out);
 }
 
@@ -32,6 +32,8 @@ export const importsAbortWasm = () => build("imports-abort");
 export const noAllocatorWasm = () => build("no-allocator");
 export const asRuntimeWasm = () => build("as-runtime", ["--runtime", "incremental", "--exportRuntime"]);
 export const coreWasm = () => build("core");
+/** The shipped filters in a debug build with guard bytes around every buffer (assembly/abi/guard.ts). */
+export const guardedWasm = () => build("guarded", ["--use", "FBWASM_GUARD=1"], "debug");
 
 /** A module instantiated directly, with helpers to pass bytes in and read C strings out. */
 export class Direct {
