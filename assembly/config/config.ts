@@ -31,7 +31,21 @@ export const kubeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
   return n >= 8 ? u64.MAX_VALUE : ((<u64>1) << (<u64>n << 3)) - 1;
 }
 
+/**
+ * Bit n set when some setting names a key of n bytes (n < 64): a key of another length is none of
+ * the filter's, told in one test. Keys of 64 bytes or more are always compared.
+ */
+// @ts-ignore: decorator
+@lazy export let keyLengths: u64 = 0;
+
+/** Could a key of `len` bytes be one that a setting names? */
+// @ts-ignore: decorator
+@inline export function mayBeSettingKey(len: i32): bool {
+  return len >= 64 || ((keyLengths >> <u64>len) & 1) != 0;
+}
+
 function setSpan(span: Span, p: usize, len: i32): void {
+  if (len < 64) keyLengths |= (<u64>1) << <u64>len;
   span.ptr = p;
   span.len = len;
   let w: u64 = 0;

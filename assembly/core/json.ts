@@ -28,7 +28,15 @@ const STACK: usize = memory.data(4096);
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
-export function skipWs(p: usize, end: usize): usize {
+/** The first byte at or after p that is not JSON whitespace. */
+// @ts-ignore: decorator
+@inline export function skipWs(p: usize, end: usize): usize {
+  // Fluent Bit writes no whitespace between tokens: one test settles the common case.
+  if (p < end && load<u8>(p) > 0x20) return p;
+  return skipWsLoop(p, end);
+}
+
+function skipWsLoop(p: usize, end: usize): usize {
   while (p < end && isWs(load<u8>(p))) p++;
   return p;
 }

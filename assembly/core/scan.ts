@@ -45,6 +45,12 @@ const BACKSLASHES: u64 = 0x5c5c5c5c5c5c5c5c;
 /** The first `"` or `\` in [p, end), or `end`. */
 export function findQuoteOrBackslash(p: usize, end: usize): usize {
   const last = lastLoad();
+  // Most strings are keys and short values: one word first, then two at a time.
+  if (p < end && p <= last) {
+    const a = quoteOrBackslash(load<u64>(p));
+    if (a != 0) { const at = p + (<usize>ctz(a) >> 3); return at < end ? at : end; }
+    p += 8;
+  }
   while (p < end && p <= last) {
     const a = quoteOrBackslash(load<u64>(p));
     const b = quoteOrBackslash(load<u64>(p, 8));

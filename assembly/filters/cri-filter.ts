@@ -8,7 +8,7 @@
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
 import { outFailed, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
-import { Span, spanIs, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
+import { Span, mayBeSettingKey, spanIs, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
 import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
@@ -32,6 +32,7 @@ const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own, K
 
 /** What a top-level key means to this call (keys the mode does not write are just copied). */
 function keyRole(p: usize, len: i32, mode: i32): Role {
+  if (!mayBeSettingKey(len)) return Role.Other;
   if (spanIs(p, len, logKey)) return Role.Log;
   if (spanIs(p, len, timeKey)) return Role.Time;
   if (spanIs(p, len, streamKey)) return Role.Stream;
@@ -155,7 +156,9 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     const sIn: usize = isString ? valueAt + 1 : 0;
     const sEnd = valueEnd - 1; // the closing quote, when a string
     let held = false; // written later, or not at all
-    if (role == Role.Log && isString) {
+    if (role == Role.Other) {
+      // most members: nothing to note
+    } else if (role == Role.Log && isString) {
       f.hasLog = true; f.logStart = sIn; f.logEnd = sEnd; f.logClean = valueClean;
       held = rewrites; // written after the walk, possibly rewritten
     } else if (role == Role.Time && isString) {
@@ -179,6 +182,10 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     p = valueEnd;
     if (held) continue;
     separator();
+    if (isString && valueAt == keyEnd + 1 && keyClean == keyEnd - 1 && valueClean == valueEnd - 1) {
+      putBytes(keyStart, valueEnd - keyStart); // `"key":"value"`, no space, no backslash: copied whole
+      continue;
+    }
     putScannedString(keyStart, keyEnd, keyClean);
     putByte(0x3a);
     if (isString) putScannedString(valueAt, valueEnd, valueClean);
