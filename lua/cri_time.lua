@@ -114,6 +114,9 @@ local function parse_time(s, i, e)
   return nil, sec, nsec, at
 end
 
+local PAIRS = {}
+for i = 0, 99 do PAIRS[i] = format("%02d", i) end
+
 -- Epoch seconds + nanoseconds as RFC 3339 UTC with 9 digits (core/format-time.ts).
 local function format_time(sec, nsec)
   local days = floor(sec / 86400)
@@ -127,7 +130,12 @@ local function format_time(sec, nsec)
   local d = doy - floor((153 * mp + 2) / 5) + 1
   local m = mp < 10 and mp + 3 or mp - 9
   local y = yoe + era * 400 + (m <= 2 and 1 or 0)
-  return format("%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", y, m, d, floor(rem / 3600), floor(rem / 60) % 60, rem % 60, nsec)
+  -- Two digits per table lookup and one concatenation: LuaJIT compiles these, not string.format.
+  local n1, r1 = floor(nsec / 10000000), nsec % 10000000
+  local n2, r2 = floor(r1 / 100000), r1 % 100000
+  local n3, r3 = floor(r2 / 1000), r2 % 1000
+  return PAIRS[floor(y / 100)] .. PAIRS[y % 100] .. "-" .. PAIRS[m] .. "-" .. PAIRS[d] .. "T" .. PAIRS[floor(rem / 3600)] .. ":" ..
+    PAIRS[floor(rem / 60) % 60] .. ":" .. PAIRS[rem % 60] .. "." .. PAIRS[n1] .. PAIRS[n2] .. PAIRS[n3] .. PAIRS[floor(r3 / 10)] .. (r3 % 10) .. "Z"
 end
 
 ------------------------------------------------------------------------------------------------
