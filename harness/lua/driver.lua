@@ -169,29 +169,37 @@ encode = function(v)
 end
 
 -- ---- the calls ----
+if repeats > 0 then
+  -- Timing: in batches, as Fluent Bit holds one record at a time (a million live tables would
+  -- make every garbage collection walk them all); fresh tables each round, since the filter
+  -- edits them. Only the calls are measured; the best round counts.
+  local BATCH = 10000
+  local best, count = math.huge, 0
+  for _ = 1, repeats do
+    local total = 0
+    local pos = 1
+    count = 0
+    while pos <= #data do
+      local inputs = {}
+      while pos <= #data and #inputs < BATCH do inputs[#inputs + 1], pos = decode(pos) end
+      count = count + #inputs
+      collectgarbage() -- the decoding's garbage is not the filter's
+      local t0 = os.clock()
+      for k = 1, #inputs do local r = inputs[k] fn(r[1], { sec = r[2], nsec = r[3] }, r[4]) end
+      total = total + (os.clock() - t0)
+    end
+    if total < best then best = total end
+  end
+  io.stderr:write(string.format("%.1f\n", best * 1e9 / count))
+  return
+end
+
 local records = {}
 local pos = 1
 while pos <= #data do
   local rec
   rec, pos = decode(pos)
   records[#records + 1] = rec
-end
-
-if repeats > 0 then
-  -- Timing: fresh tables each round (the filter edits them), only the calls are measured.
-  local best = math.huge
-  for _ = 1, repeats do
-    local inputs = {}
-    pos = 1
-    for k = 1, #records do inputs[k], pos = decode(pos) end
-    collectgarbage() -- the decoding's garbage is not the filter's
-    local t0 = os.clock()
-    for k = 1, #inputs do local r = inputs[k] fn(r[1], { sec = r[2], nsec = r[3] }, r[4]) end
-    local dt = os.clock() - t0
-    if dt < best then best = dt end
-  end
-  io.stderr:write(string.format("%.1f\n", best * 1e9 / #records))
-  return
 end
 
 for _, r in ipairs(records) do
