@@ -5,6 +5,7 @@ import { parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../../assembly/c
 import { putRfc3339Utc } from "../../assembly/core/format-time";
 import { CriStatus, criMessage, criStream, criTag, parseCriHeader } from "../../assembly/core/cri";
 import { copyValue, jsonError, setJsonError } from "../../assembly/core/json";
+import { MpKind, MpStatus, mpBool, mpData, mpExtType, mpFloat, mpInt, mpKind, mpLen, mpNext, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip, mpUint } from "../../assembly/core/msgpack";
 export { malloc, free } from "../../assembly/abi/exports";
 import "../../assembly/abi/abort";
 
@@ -41,8 +42,6 @@ export function mend_json(p: usize, len: i32): usize {
 }
 export function json_error(): i32 { return jsonError ? 1 : 0; }
 
-import { MpKind, MpStatus, mpData, mpExtType, mpFloat, mpInt, mpKind, mpLen, mpNext, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip, mpUint } from "../../assembly/core/msgpack";
-
 /** End offset of the msgpack value at p (0 when broken). */
 export function mp_skip(p: usize, len: i32): i32 {
   const e = mpSkip(p, p + <usize>len);
@@ -63,7 +62,7 @@ export function mp_transcode(p: usize, len: i32): usize {
     owed--;
     switch (mpKind) {
       case MpKind.Nil: mpPutNil(); break;
-      case MpKind.Bool: mpPutBool(load<u8>(p) == 0xc3); break;
+      case MpKind.Bool: mpPutBool(mpBool); break;
       case MpKind.Int: mpPutInt(mpInt); break;
       case MpKind.Uint: mpPutUint(mpUint); break;
       case MpKind.Float32: mpPutF32(<f32>mpFloat); break;
