@@ -12,13 +12,17 @@ import { RecordFacts } from "./record";
 // @ts-ignore: decorator
 @lazy let open: bool = false;
 
-function field(name: string): void {
+/**
+ * Starts a field: `{` or `,`, then `member`, the field's text up to its value (`"partial":true`
+ * whole, `"raw_lines":` before a number): one copy per field.
+ */
+function field(member: string): void {
   if (!open) { writeMember(checkKey); putByte(0x7b); open = true; } else putByte(0x2c);
-  putByte(0x22); putAscii(name); putByte(0x22); putByte(0x3a);
+  putAscii(member);
 }
 
-function stringField(name: string, value: string): void {
-  field(name); putByte(0x22); putAscii(value); putByte(0x22);
+function stringField(member: string, value: string): void {
+  field(member); putAscii(value); putByte(0x22);
 }
 
 function criStatusName(s: CriStatus): string {
@@ -37,20 +41,20 @@ function floorDiv(a: i64, b: i64): i64 {
 
 export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32): void {
   open = false;
-  if (!ok) stringField("time_error", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
+  if (!ok) stringField("\"time_error\":\"", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
   if (f.hasLog) {
-    if (firstHasTime && !firstIsCri) stringField("not_cri", criStatusName(firstCriStatus));
-    if (f.unknownTag) { field("unknown_tag"); putAscii("true"); }
-    if (f.partial) { field("partial"); putAscii("true"); }
-    if (f.gluedRaw) { field("raw_lines"); putUint(<u64>criLines); }
-    if (f.severalMessages) { field("messages"); putUint(<u64>messageStarts); }
+    if (firstHasTime && !firstIsCri) stringField("\"not_cri\":\"", criStatusName(firstCriStatus));
+    if (f.unknownTag) field("\"unknown_tag\":true");
+    if (f.partial) field("\"partial\":true");
+    if (f.gluedRaw) { field("\"raw_lines\":"); putUint(<u64>criLines); }
+    if (f.severalMessages) { field("\"messages\":"); putUint(<u64>messageStarts); }
     if (f.gluedRaw || f.severalMessages) {
-      field("lines"); putUint(<u64>lines);
-      field("bytes"); putUint(<u64>f.logBytes());
+      field("\"lines\":"); putUint(<u64>lines);
+      field("\"bytes\":"); putUint(<u64>f.logBytes());
     }
-    if (f.mixedStreams) { field("mixed_streams"); putAscii("true"); }
-    if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("span_ms"); putInt(maxMs - minMs); }
-    if (f.continuationStart) { field("continuation_start"); putAscii("true"); }
+    if (f.mixedStreams) field("\"mixed_streams\":true");
+    if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("\"span_ms\":"); putInt(maxMs - minMs); }
+    if (f.continuationStart) field("\"continuation_start\":true");
   }
   if (ok) {
     // Event time minus recovered time: the late or stuck timestamp symptom.
@@ -58,7 +62,7 @@ export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64,
     // time near year 1 it passes i64.
     const ds: i64 = <i64>eventSec - sec, dn: i64 = <i64>eventNsec - <i64>nsec;
     const driftMs: i64 = ds > 0 || (ds == 0 && dn >= 0) ? ds * 1000 + floorDiv(dn, 1000000) : ds * 1000 - floorDiv(-dn, 1000000);
-    if (driftMs >= driftThresholdMs || -driftMs >= driftThresholdMs) { field("drift_ms"); putInt(driftMs); }
+    if (driftMs >= driftThresholdMs || -driftMs >= driftThresholdMs) { field("\"drift_ms\":"); putInt(driftMs); }
   }
   if (open) putByte(0x7d);
 }
