@@ -169,6 +169,11 @@ export function mpSkip(p: usize, end: usize): usize {
   return p;
 }
 
+/** The end of the value at p that mpRead() has just read: decoded already unless it is a container. */
+function endAfterRead(p: usize, end: usize): usize {
+  return mpKind == MpKind.Array || mpKind == MpKind.Map ? mpSkip(p, end) : mpNext;
+}
+
 /**
  * The value of the first member of the map at `map` whose key is the string [key, key+keyLen);
  * 0 when there is none or the map is broken (mpError tells them apart).
@@ -183,7 +188,7 @@ export function mpMapFind(map: usize, end: usize, key: usize, keyLen: u32): usiz
     const s = mpRead(p, end);
     if (s != MpStatus.Ok) { mpError = s; return 0; }
     const isKey = mpKind == MpKind.Str && mpLen == keyLen && memory.compare(mpData, key, <usize>keyLen) == 0;
-    const value = mpSkip(p, end);
+    const value = endAfterRead(p, end);
     if (value == 0) return 0;
     if (isKey) return value;
     p = mpSkip(value, end);
@@ -378,7 +383,7 @@ export function mpCopyMap(map: usize, end: usize, extra: u32): bool {
   for (let i: u32 = 0; i < count; i++) {
     if (mpRead(p, end) != MpStatus.Ok) return false;
     const drop = dropped();
-    p = mpSkip(p, end);
+    p = endAfterRead(p, end);
     if (p == 0) return false;
     p = mpSkip(p, end);
     if (p == 0) return false;
@@ -392,7 +397,7 @@ export function mpCopyMap(map: usize, end: usize, extra: u32): bool {
   for (let i: u32 = 0; i < count; i++) {
     mpRead(p, end);
     const drop = dropped();
-    const next = mpSkip(mpSkip(p, end), end);
+    const next = mpSkip(endAfterRead(p, end), end); // the first pass proved every member whole
     if (drop) {
       putBytes(run, p - run);
       run = next;
