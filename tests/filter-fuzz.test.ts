@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { FbEvent, makeEvent } from "../harness/events.ts";
-import { MpValue, decode, encode, hex, mp, strText } from "../harness/msgpack.ts";
+import { MpValue, decode, hex, mp, strText } from "../harness/msgpack.ts";
 import { packJsonV2, packJsonV5 } from "../harness/fb-json-in.ts";
 import { Direct } from "./helpers/probes.ts";
 import { randomBytes, randomRecord, rng } from "./helpers/fuzz.ts";

@@ -1,5 +1,5 @@
 // Lines of a JSON-escaped text (the inside of a string as Fluent Bit wrote it): a line break is
-// the two bytes `\n`, so a line ends at a backslash followed by `n`, found 8 bytes at a time.
+// the two bytes `\n`, so a line ends at a backslash followed by `n` (found 16 bytes a step).
 import { findBackslash } from "./scan";
 
 /** Address just after the line break that ends the line starting at p, or `end`. */
