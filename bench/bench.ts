@@ -92,7 +92,7 @@ for (const [name, records] of Object.entries(sets)) {
   for (const f of SHIPPED.find((x) => !x.benchmarkOnly)!.functions) {
     try {
       // Enough rounds for LuaJIT to compile its traces on a small set too; the best round counts.
-      const ns = callLua("lua/cri_time.lua", f.name, calls, Math.max(3, Math.ceil(200_000 / calls.length))).nsPerCall!;
+      const ns = callLua("lua/cri_time.lua", f.name, calls, { repeat: Math.max(3, Math.ceil(200_000 / calls.length)) }).nsPerCall!;
       (report.lua[name] ??= {})[f.name] = ns;
       console.log(label.padEnd(30) + f.name.padEnd(30) + ns.toFixed(0).padStart(8) + " ns/record");
     } catch (e) {

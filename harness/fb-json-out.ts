@@ -65,7 +65,60 @@ function writeCodePoint(out: Sink, cp: number, o: JsonOutOptions): void {
   out.utf8(cp);
 }
 
+/** A well-formed sequence at `i` (the rule of v5 with escape_unicode off): its length, or 0. */
+function wellFormedLength(b: Uint8Array, i: number): number {
+  const len = declaredLength(b[i]);
+  if (len < 2 || len > 4 || i + len > b.length) return 0;
+  let cp = len === 2 ? b[i] & 0x1f : len === 3 ? b[i] & 0x0f : b[i] & 0x07;
+  for (let k = 1; k < len; k++) {
+    if ((b[i + k] & 0xc0) !== 0x80) return 0;
+    cp = (cp << 6) | (b[i + k] & 0x3f);
+  }
+  const overlong = (len === 2 && cp < 0x80) || (len === 3 && cp < 0x800) || (len === 4 && cp < 0x10000);
+  return cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) && !overlong ? len : 0;
+}
+
+/**
+ * The 0x7f bytes v5 copies raw. Its string writer (flb_utils_write_str_escaped and _raw in
+ * src/flb_utils.c) skips 16 bytes at a time while a block holds no control byte, quote, backslash
+ * or byte above 0x7f, and copies such blocks as they are; then it takes up to 16 characters one
+ * by one, escaping each, before it tries blocks again. 0x7f passes the block test, so it is
+ * escaped (`\u007f`) only where it falls among the characters taken one by one.
+ */
+function rawDeletes(b: Uint8Array, escapeUnicode: boolean): Set<number> {
+  const raw = new Set<number>();
+  const clean = (at: number) => {
+    for (let k = at; k < at + 16; k++) { const c = b[k]; if (c <= 0x1f || c >= 0x80 || c === 0x22 || c === 0x5c) return false; }
+    return true;
+  };
+  let i = 0;
+  outer: for (;;) {
+    for (; i + 16 <= b.length && clean(i); i += 16) for (let k = i; k < i + 16; k++) if (b[k] === 0x7f) raw.add(k);
+    for (let step = 0; step < 16; step++) {
+      if (i >= b.length) break outer;
+      const c = b[i];
+      if (c < 0x80) { i++; continue; }
+      if (!escapeUnicode) { i += wellFormedLength(b, i) || 1; continue; }
+      const len = declaredLength(c);
+      if (i + len > b.length) { i++; continue outer; } // the lead byte is dropped and the 16 end
+      let k = 1;
+      while (k < len && (b[i + k] & 0xc0) === 0x80) k++;
+      if (len === 1 || k < len) {
+        // An invalid sequence: its bytes as private-use characters, and the count of characters
+        // restarts from their number (the C code reuses its loop counter there).
+        const n = len === 1 ? 1 : k;
+        i += n;
+        step = n;
+        continue;
+      }
+      i += len;
+    }
+  }
+  return raw;
+}
+
 function writeStringBody(out: Sink, b: Uint8Array, o: JsonOutOptions): void {
+  const rawDel = o.dialect === "v5" && b.includes(0x7f) ? rawDeletes(b, o.escapeUnicode) : undefined;
   let i = 0;
   while (i < b.length) {
     // Fast path: a run of printable ASCII that needs no escape.
@@ -73,6 +126,7 @@ function writeStringBody(out: Sink, b: Uint8Array, o: JsonOutOptions): void {
     while (j < b.length && b[j] >= 0x20 && b[j] < 0x7f && b[j] !== 0x22 && b[j] !== 0x5c) j++;
     if (j > i) { out.bytes(b.subarray(i, j)); i = j; continue; }
     const c = b[i];
+    if (c === 0x7f && rawDel?.has(i)) { out.byte(c); i++; continue; }
     if (c < 0x80) { writeAscii(out, c); i++; continue; }
     const len = declaredLength(c);
     if (i + len > b.length) {

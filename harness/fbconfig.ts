@@ -63,11 +63,7 @@ export function parseClassic(text: string, dir: string, into: FbConfig = emptyCo
     if (!m) throw new Error(`a key without a value: ${line}`);
     put(current, m[1], m[2].trim().replace(/\s+/g, " "));
   }
-  for (const file of getAll(into.service, "parsers_file").splice(0)) {
-    const path = file.startsWith("/") ? file : join(dir, file);
-    if (existsSync(path)) parseClassic(readFileSync(path, "utf8"), dirname(path), into);
-  }
-  into.service.props.delete("parsers_file");
+  readParsersFiles(into, dir);
   return into;
 }
 
@@ -83,8 +79,11 @@ function sectionFromYaml(kind: string, obj: Record<string, unknown>): Section {
   return s;
 }
 
-/** YAML format: `service`, `parsers`, `multiline_parsers`, `pipeline.{inputs,filters,outputs}`. */
-export function parseYamlConfig(text: string): FbConfig {
+/**
+ * YAML format: `service` (with `parsers_file`, read as classic parsers), `parsers`,
+ * `multiline_parsers`, `pipeline.{inputs,filters,outputs}`.
+ */
+export function parseYamlConfig(text: string, dir = "."): FbConfig {
   // Fluent Bit reads every YAML scalar as text (`false` stays "false"): the failsafe schema too.
   const doc = parseYaml(text, { schema: "failsafe" }) as Record<string, any>;
   const c = emptyConfig();
@@ -94,12 +93,21 @@ export function parseYamlConfig(text: string): FbConfig {
   c.inputs = (doc.pipeline?.inputs ?? []).map((p: any) => sectionFromYaml("input", p));
   c.filters = (doc.pipeline?.filters ?? []).map((p: any) => sectionFromYaml("filter", p));
   c.outputs = (doc.pipeline?.outputs ?? []).map((p: any) => sectionFromYaml("output", p));
+  readParsersFiles(c, dir);
   return c;
+}
+
+function readParsersFiles(c: FbConfig, dir: string): void {
+  for (const file of getAll(c.service, "parsers_file").splice(0)) {
+    const path = file.startsWith("/") ? file : join(dir, file);
+    if (existsSync(path)) parseClassic(readFileSync(path, "utf8"), dirname(path), c);
+  }
+  c.service.props.delete("parsers_file");
 }
 
 export function loadConfig(path: string): FbConfig {
   const text = readFileSync(path, "utf8");
-  return path.endsWith(".yaml") || path.endsWith(".yml") ? parseYamlConfig(text) : parseClassic(text, dirname(path));
+  return path.endsWith(".yaml") || path.endsWith(".yml") ? parseYamlConfig(text, dirname(path)) : parseClassic(text, dirname(path));
 }
 
 /** Fluent Bit's `Match` wildcards. */
@@ -142,7 +150,7 @@ export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string
       if (!isOn(get(f, "time_as_table"))) throw new Error("the harness runs Lua filters with Time_as_Table On only");
       const script = join(o.luaDir ?? "lua", basename(get(f, "script") ?? ""));
       const touched = evs.filter((e) => matches(get(f, "match"), e.tag));
-      const out = luaFilterEvents(script, get(f, "call") ?? "", touched);
+      const out = luaFilterEvents(script, get(f, "call") ?? "", touched, { fluentBitVersion: o.fluentBitVersion });
       if (out.length !== touched.length) throw new Error(`${touched.length - out.length} records dropped by the Lua filter`);
       let k = 0;
       evs = evs.map((e) => (matches(get(f, "match"), e.tag) ? out[k++] : e));
@@ -155,7 +163,7 @@ export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string
       evs = evs.map((e) => {
         if (!matches(get(f, "match"), e.tag)) return e;
         const r = parserStage(e, {
-          keyName: get(f, "key_name") ?? "", timeFormat: get(parser, "time_format"), preserveKey: isOn(get(f, "preserve_key")),
+          keyName: get(f, "key_name") ?? "", fluentBitVersion: o.fluentBitVersion, timeFormat: get(parser, "time_format"), preserveKey: isOn(get(f, "preserve_key")),
           timeKeep: isOn(get(parser, "time_keep")), reserveData: isOn(get(f, "reserve_data")), parserName: get(parser, "name"),
         });
         log.push(...r.log);

@@ -10,9 +10,12 @@
  */
 import { FbEvent } from "./events.ts";
 import { MpValue, asText, decode, encode, mp } from "./msgpack.ts";
+import { behaviourFor } from "./versions.ts";
 
 export interface ParserStageOptions {
   keyName: string;
+  /** The release whose parser to follow (default the newest measured). */
+  fluentBitVersion?: string;
   /** strftime-like; supported: %Y %m %d %H %M %S %L (fraction, up to 9 digits) %z (Z, ±hh:mm, ±hhmm) and literals. */
   timeFormat?: string;
   preserveKey?: boolean;
@@ -21,7 +24,12 @@ export interface ParserStageOptions {
   parserName?: string;
 }
 
-export interface StageResult { event: FbEvent; log: string[] }
+export interface StageResult {
+  event: FbEvent;
+  log: string[];
+  /** The parsed seconds before they are stored in the event time (which holds an unsigned 32-bit number). */
+  parsedSec?: number;
+}
 
 const DEFAULT_FORMAT = "%Y-%m-%dT%H:%M:%S.%L%z";
 
@@ -54,9 +62,13 @@ export function fluentBitStrptime(text: string, format: string): { sec: number; 
       case "M": v = num(0, 59, 2); if (v === undefined) return undefined; f.M = v; break;
       case "S": v = num(0, 61, 2); if (v === undefined) return undefined; f.S = v; break;
       case "L": {
-        const m = /^[0-9]+/.exec(text.slice(i));
+        // parse_subseconds (src/flb_parser.c): at most 9 digits, read by strtod as "0.<digits>",
+        // then tv_nsec = frac * 1000000000 truncated (src/flb_parser_regex.c). The double
+        // loses 1 ns on about 1.7% of nanosecond values (.532025746 -> .532025745). A tenth
+        // digit is left for the rest of the format, where it does not match.
+        const m = /^[0-9]{1,9}/.exec(text.slice(i));
         if (!m) return undefined;
-        nsec = Number((m[0] + "000000000").slice(0, 9));
+        nsec = Math.trunc(Number("0." + m[0]) * 1_000_000_000);
         i += m[0].length;
         break;
       }
@@ -71,7 +83,7 @@ export function fluentBitStrptime(text: string, format: string): { sec: number; 
       default: return undefined;
     }
   }
-  if (i !== text.length) return undefined;
+  // Text after the format is not checked (flb_parser_time_lookup stops where strptime did).
   // timegm: out-of-range days roll into the next month, as the recordings show (Feb 30 -> Mar 2).
   const t = new Date(0);
   t.setUTCFullYear(f.Y, f.m - 1, f.d);
@@ -88,13 +100,20 @@ export function parserStage(ev: FbEvent, o: ParserStageOptions): StageResult {
   const idx = body.entries.findIndex(([k]) => asText(k) === o.keyName);
   if (idx < 0) return { event: ev, log: [] };
   const value = body.entries[idx][1];
-  const text = asText(value);
-  if (text === undefined || text.length === 0) return { event: ev, log: [] }; // the regex needs a string with at least one character
+  // The regex ^(?<time>.+)$ in Onigmo's Ruby syntax: ^ and $ match at line breaks and . does not
+  // match one, so the capture is the first non-empty line; a value without one does not match.
+  const whole = asText(value);
+  const text = whole?.split("\n").find((l) => l.length > 0);
+  if (text === undefined) return { event: ev, log: [] };
   const parsed: [MpValue, MpValue][] = [];
   const log: string[] = [];
-  let sec = ev.sec, nsec = ev.nsec;
-  const t = fluentBitStrptime(text, o.timeFormat ?? DEFAULT_FORMAT);
+  let sec = ev.sec, nsec = ev.nsec, parsedSec: number | undefined;
+  // Before 5.1.0 flb_parser_time_lookup copies the time into a 64-byte buffer and refuses a
+  // longer capture (measured on 2.1.8; 5.1.1 allocates one as long as needed).
+  const tooLong = !behaviourFor(o.fluentBitVersion).longTimeText && Buffer.byteLength(text) > 63;
+  const t = tooLong ? undefined : fluentBitStrptime(text, o.timeFormat ?? DEFAULT_FORMAT);
   if (t) {
+    parsedSec = t.sec;
     sec = t.sec >>> 0; nsec = t.nsec;
     if (o.timeKeep) parsed.push(strEntry("time", value));
   } else {
@@ -104,7 +123,39 @@ export function parserStage(ev: FbEvent, o: ParserStageOptions): StageResult {
   if (o.reserveData) {
     body.entries.forEach((e, i) => { if (i !== idx || o.preserveKey) out.push(e); });
   } else if (o.preserveKey) out.push(body.entries[idx]);
-  return { event: { ...ev, sec, nsec, timeKind: "eventtime", body: encode(mp.map(out)) }, log };
+  return { event: { ...ev, sec, nsec, timeKind: "eventtime", body: encode(mp.map(out)) }, log, parsedSec };
+}
+
+export interface ParserFilterOptions extends ParserStageOptions {
+  /** The filter instance's name in log lines: the plugin and its position among all filters (parser.5). */
+  instance?: string;
+}
+
+/**
+ * `[FILTER] name parser` over one batch (one filter call). A parsed time the event time cannot
+ * hold (seconds before 1970 or from 2^32 on) is stored wrapped by 2.x; 5.x's event encoder refuses
+ * it and the record is left out of the batch, and when no record is left the batch passes as it
+ * came (docs/fluent-bit-facts.md, "Event time range").
+ */
+export function parserFilterBatch(events: FbEvent[], o: ParserFilterOptions): { events: FbEvent[]; log: string[] } {
+  const refuses = behaviourFor(o.fluentBitVersion).eventTimeRangeChecked;
+  const out: FbEvent[] = [];
+  const log: string[] = [];
+  const p = `[filter:parser:${o.instance ?? "parser.0"}]`;
+  for (const ev of events) {
+    const r = parserStage(ev, o);
+    log.push(...r.log);
+    if (refuses && r.parsedSec !== undefined && (r.parsedSec < 0 || r.parsedSec >= 2 ** 32)) {
+      log.push(`[error] ${p} log event encoder error : -4`);
+      continue;
+    }
+    out.push(r.event);
+  }
+  if (refuses && out.length === 0 && events.length > 0) {
+    log.push(`[error] ${p} Log event encoder error : -12`);
+    return { events, log };
+  }
+  return { events: out, log };
 }
 
 export interface EsOptions {

@@ -43,6 +43,14 @@ export interface Behaviour {
   badPathPassesThrough: boolean;
   /** With a persistent instance, records from in_forward without `threaded on` fail (native stack overflow). */
   forwardInputFails: boolean;
+  /**
+   * The log event encoder refuses an event time outside 0 .. 2^32-1 seconds (5.1.1: the parser
+   * filter leaves the record out, the Lua filter fails the batch); 2.1.8 stores it wrapped. The
+   * release in between that changed this was not measured: taken as 5.0.0.
+   */
+  eventTimeRangeChecked: boolean;
+  /** The parser reads a time text longer than 63 bytes (5.1.0+, from the sources; 2.1.8 refuses it). */
+  longTimeText: boolean;
 }
 
 export function behaviourFor(version: string = NEWEST): Behaviour {
@@ -64,5 +72,7 @@ export function behaviourFor(version: string = NEWEST): Behaviour {
     eventHeader: v5 ? "fixarray" : "array32",
     badPathPassesThrough: !persistent,
     forwardInputFails: persistent,
+    eventTimeRangeChecked: v5,
+    longTimeText: atLeast(v, "5.1.0"),
   };
 }

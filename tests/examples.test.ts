@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { FbConfig, Section, get, getAll, isOn, loadConfig, parseClassic, runPipeline } from "../harness/fbconfig.ts";
 import { rfc3339ToNanos } from "../harness/stages.ts";
 import { decode, toView } from "../harness/msgpack.ts";
-import { runs, truthNanos } from "./helpers/recordings.ts";
+import { parserNanos, runs, truthNanos } from "./helpers/recordings.ts";
 
 const manifest = JSON.parse(readFileSync("build/manifest.json", "utf8"));
 const BUILTIN_MULTILINE = new Set(["cri", "docker", "python", "java", "go", "ruby"]);
@@ -84,6 +84,9 @@ function checkRules(name: string, c: FbConfig): void {
 
 function checkTimes(name: string, c: FbConfig, scenarios: string[]): number {
   let checked = 0;
+  // Outputs other than es/opensearch send the event time; when the parser filter set it, it is
+  // the time as Fluent Bit's parser reads it (1 ns less for about 1.7% of values).
+  const viaParser = c.filters.some((f) => get(f, "name") === "parser" && get(f, "key_name") === "_event_time");
   for (const run of runs().filter((r) => scenarios.includes(r.scenario))) {
     const result = runPipeline(c, run.events, { wasmDir: "build", fluentBitVersion: run.version });
     assert.deepEqual(result.log, [], `${name} on ${run.label}: nothing logged`);
@@ -95,7 +98,9 @@ function checkTimes(name: string, c: FbConfig, scenarios: string[]): number {
         const input = toView(decode(run.events[i].body)) as any;
         const carried = typeof input.time === "string" ? input.time : typeof input.log === "string" ? input.log.split(" ")[0] : undefined;
         if (!line?.cri_time_ns || line.cri_time !== carried) return; // the record does not hold its time text
-        assert.equal(rfc3339ToNanos(t), truthNanos(line.cri_time_ns), `${name} on ${run.scenario}/${run.label}, ${out.name}, record ${i}`);
+        const truth = truthNanos(line.cri_time_ns);
+        const es = out.name === "es" || out.name === "opensearch";
+        assert.equal(rfc3339ToNanos(t), viaParser && !es ? parserNanos(truth) : truth, `${name} on ${run.scenario}/${run.label}, ${out.name}, record ${i}`);
         checked++;
       });
     }

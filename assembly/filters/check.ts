@@ -39,7 +39,7 @@ function floorDiv(a: i64, b: i64): i64 {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32): void {
+export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32, eventTimeRange: bool): void {
   open = false;
   if (!ok) stringField("\"time_error\":\"", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
   if (f.hasLog) {
@@ -56,6 +56,7 @@ export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64,
     if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("\"span_ms\":"); putInt(maxMs - minMs); }
     if (f.continuationStart) field("\"continuation_start\":true");
   }
+  if (eventTimeRange) field("\"event_time_out_of_range\":true");
   if (ok) {
     // Event time minus recovered time: the late or stuck timestamp symptom.
     // In whole milliseconds, truncated toward zero, without forming the nanosecond total: for a

@@ -210,6 +210,10 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   // No time key: say why the start of `log` gave none.
   if (status != TimeStatus.Ok && !f.hasTime && f.hasLog) status = firstTimeStatus;
   const ok = status == TimeStatus.Ok;
+  // An event time holds seconds from 1970 as an unsigned 32-bit number: a time outside it would
+  // wrap (2.x) or make the parser filter lose the record (5.x), so it is only flagged
+  // (docs/fluent-bit-facts.md, "Event time range"). @timestamp stays exact.
+  const eventTimeRange = writesEventTime && ok && (sec < 0 || sec > <i64>U32.MAX_VALUE);
 
   if (rewrites && f.hasLog) {
     writeMember(logKey); putByte(0x22); putMessage(f); putByte(0x22);
@@ -224,11 +228,11 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     else if (f.heldTimestamp != 0) putBack(f.heldTimestamp, f.heldTimestampEnd, end);
   }
   if (writesEventTime) {
-    if (ok) putTimeMember(eventTimeKey, sec, nsec);
+    if (ok && !eventTimeRange) putTimeMember(eventTimeKey, sec, nsec);
     else if (f.heldEventTime != 0) putBack(f.heldEventTime, f.heldEventTimeEnd, end);
   }
   if (kube && !putKubeMetadata(tagPtr, tagLen, kubeKey) && f.heldKube != 0) putBack(f.heldKube, f.heldKubeEnd, end);
-  if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec);
+  if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec, eventTimeRange);
   putByte(0x7d);
   if (outFailed) return fallback(rec, recLen, start);
   return resultReplaced(rec);

@@ -46,3 +46,15 @@ export function truthNanos(s: string): bigint {
   const [sec, frac] = s.split(".");
   return BigInt(sec) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
 }
+
+/**
+ * The event time Fluent Bit's parser filter makes of a time with nine fraction digits: the
+ * fraction is read by strtod as "0.<digits>" and multiplied by 10^9 in a double, then truncated
+ * (src/flb_parser.c, src/flb_parser_regex.c), which gives 1 ns less for about 1.7% of values.
+ * The real-Fluent-Bit tests check this against both versions.
+ */
+export function parserNanos(ns: bigint): bigint {
+  const B = 1_000_000_000n;
+  const sec = ns / B, frac = ns % B;
+  return sec * B + BigInt(Math.trunc(Number("0." + frac.toString().padStart(9, "0")) * 1e9));
+}
