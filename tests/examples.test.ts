@@ -12,23 +12,19 @@ import { FbConfig, Section, get, getAll, isOn, loadConfig, parseClassic, runPipe
 import { rfc3339ToNanos } from "../harness/stages.ts";
 import { decode, toView } from "../harness/msgpack.ts";
 import { parserNanos, runs, truthNanos } from "./helpers/recordings.ts";
+import { EXAMPLES, HELM_RECORDINGS, helmFiles } from "./helpers/examples.ts";
 
 const manifest = JSON.parse(readFileSync("build/manifest.json", "utf8"));
 const BUILTIN_MULTILINE = new Set(["cri", "docker", "python", "java", "go", "ruby"]);
 
-const EXAMPLES: Record<string, { recordings: string[] }> = {
-  "eks-opensearch": { recordings: ["seed-custom-multiline"] },
-  "any-output": { recordings: ["cri-builtin", "rotation-restart"] },
-  multiline: { recordings: ["cri-python-multiline-filter"] },
-  lua: { recordings: ["seed-custom-multiline", "cri-builtin"] },
-};
 const LUA_SCRIPTS = new Set(["cri_time.lua"]);
+/** Functions of the script that are stages after a wasm filter, not twins of one. */
+const LUA_STAGES = new Set(["set_event_time"]);
 
 /** The helm values' config, as the chart lays it out (service/inputs/filters/outputs + custom parsers). */
 function helmConfig(): FbConfig {
-  const values = parseYaml(readFileSync("examples/helm/values.yaml", "utf8")) as any;
-  const main = [values.config.service, values.config.inputs, values.config.filters, values.config.outputs].join("\n").replace(/^\s*Parsers_File.*$/gm, "");
-  return parseClassic(values.config.customParsers, "examples/helm", parseClassic(main, "examples/helm"));
+  const { main, customParsers } = helmFiles();
+  return parseClassic(customParsers, "examples/helm", parseClassic(main.replace(/^\s*Parsers_File.*$/gm, ""), "examples/helm"));
 }
 
 function shape(c: FbConfig): unknown {
@@ -43,7 +39,7 @@ function checkRules(name: string, c: FbConfig): void {
   for (const f of luaFilters) {
     const script = (get(f, "script") ?? "").split("/").pop()!;
     assert.ok(LUA_SCRIPTS.has(script) && existsSync(`lua/${script}`), `${name}: ${get(f, "script")} is a shipped script`);
-    assert.ok(manifest.modules.some((m: any) => !m.benchmarkOnly && m.functions.some((fn: any) => fn.name === get(f, "call"))), `${name}: ${get(f, "call")} is one of the filters`);
+    assert.ok(LUA_STAGES.has(get(f, "call") ?? "") || manifest.modules.some((m: any) => !m.benchmarkOnly && m.functions.some((fn: any) => fn.name === get(f, "call"))), `${name}: ${get(f, "call")} is one of the filters`);
     assert.ok(isOn(get(f, "time_as_table")), `${name}: Time_as_Table On keeps the nanoseconds`);
   }
   for (const f of wasmFilters) {
@@ -57,7 +53,8 @@ function checkRules(name: string, c: FbConfig): void {
     const fn = mod.functions.find((x: any) => x.name === get(f, "function_name"));
     if (fn.then) {
       const after = c.filters.slice(c.filters.indexOf(f) + 1);
-      assert.ok(after.some((p) => get(p, "name") === "parser" && get(p, "key_name") === "_event_time"), `${name}: ${fn.name} is followed by the parser filter on _event_time`);
+      const stage = (p: Section) => (get(p, "name") === "parser" && get(p, "key_name") === "_event_time") || (get(p, "name") === "lua" && get(p, "call") === "set_event_time");
+      assert.ok(after.some(stage), `${name}: ${fn.name} is followed by the parser filter on _event_time or the Lua stage set_event_time`);
     }
   }
   for (const f of c.filters.filter((x) => get(x, "name") === "parser")) {
@@ -128,7 +125,7 @@ for (const [name, spec] of Object.entries(EXAMPLES)) {
 test("example helm values: the chart's config passes the same checks and mounts what it uses", () => {
   const c = helmConfig();
   checkRules("helm", c);
-  assert.ok(checkTimes("helm", c, ["cri-builtin", "rotation-restart"]) > 100);
+  assert.ok(checkTimes("helm", c, HELM_RECORDINGS) > 100);
   const values = parseYaml(readFileSync("examples/helm/values.yaml", "utf8")) as any;
   const mounts = values.extraVolumeMounts.map((m: any) => m.mountPath);
   for (const f of c.filters.filter((x) => get(x, "name") === "wasm")) assert.ok(mounts.some((m: string) => get(f, "wasm_path")!.startsWith(m + "/")), "the wasm is mounted");

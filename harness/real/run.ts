@@ -12,25 +12,43 @@ import { ForwardMessage, sendForward } from "./forward-client.ts";
 
 export interface FluentBitRunOptions {
   bin: string;
-  /** The classic configuration text; `{{DIR}}` and `{{PORT}}` are replaced by the run's folder and forward port. */
+  /** The configuration text; `{{DIR}}`, `{{DIR_TAG}}` and `{{PORT}}` are replaced by the run's folder, that folder as a tag part and the forward port. */
   config: string;
+  /** Its file name in the run's folder (fluent-bit.conf; a .yaml name for the YAML form). */
+  configName?: string;
   /** More files to write into the run's folder first (parsers, scripts, modules, log files), by relative path. */
   files?: Record<string, string | Uint8Array>;
   /** Messages to send to the forward input on `{{PORT}}`. */
   forward?: ForwardMessage[];
   /** Called once Fluent Bit runs (and the forward messages are acknowledged): write or rotate files here. */
   during?: (dir: string) => Promise<void>;
-  /** The run is over once the output folder has not changed for this long. */
+  /** The run is over once the output folder (and `watch`) has not changed for this long. */
   quietMs?: number;
+  /** More state to wait on, e.g. what a local receiver has received. */
+  watch?: () => string;
   /** Give up after this long. */
   timeoutMs?: number;
-  /** Keep the folder for inspection. */
+  /** Keep the folder for inspection (FBWASM_KEEP_RUNS=1 keeps every run's). */
   keep?: boolean;
+  /** More environment variables for Fluent Bit. */
+  env?: Record<string, string>;
+  /** Extra command-line arguments (e.g. --dry-run). */
+  args?: string[];
+  /** Wait for Fluent Bit to exit by itself (a --dry-run) instead of stopping it. */
+  untilExit?: boolean;
+  /**
+   * Accept a crash after SIGTERM once Fluent Bit has logged that it stopped with nothing pending:
+   * tail with `multiline.parser cri` aborts there when a partial (P) message is still open
+   * (2.1.8 and 5.1.1; docs/fluent-bit-facts.md, "Shutdown").
+   */
+  toleratesCrashAfterStop?: boolean;
 }
 
 export interface FluentBitRun {
   dir: string;
   exitCode: number | null;
+  /** Fluent Bit crashed after it had stopped (see toleratesCrashAfterStop). */
+  crashedAfterStop: boolean;
   /** Fluent Bit's own log (stdout and stderr together). */
   log: string;
   /** Every file under `out/`, by name. */
@@ -94,18 +112,19 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
   const outDir = join(dir, "out");
   mkdirSync(outDir);
   const port = o.forward ? await freePort() : 0;
-  const fill = (s: string) => s.replaceAll("{{DIR}}", dir).replaceAll("{{PORT}}", String(port));
+  // {{DIR_TAG}}: the folder as tail writes it into a tag (slashes as dots).
+  const fill = (s: string) => s.replaceAll("{{DIR_TAG}}", dir.replace(/^\//, "").replaceAll("/", ".")).replaceAll("{{DIR}}", dir).replaceAll("{{PORT}}", String(port));
   for (const [rel, content] of Object.entries(o.files ?? {})) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), typeof content === "string" ? fill(content) : content);
   }
-  writeFileSync(join(dir, "fluent-bit.conf"), fill(o.config));
+  writeFileSync(join(dir, o.configName ?? "fluent-bit.conf"), fill(o.config));
   const deadline = Date.now() + (o.timeoutMs ?? 120_000);
   let log = "";
   let exitCode: number | null | undefined;
   let signal: NodeJS.Signals | null = null;
   let stopped = false;
-  const child = spawn(o.bin, ["-c", join(dir, "fluent-bit.conf")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(o.bin, ["-c", join(dir, o.configName ?? "fluent-bit.conf"), ...(o.args ?? [])], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...o.env } });
   child.stdout.on("data", (d) => { log += d; });
   child.stderr.on("data", (d) => { log += d; });
   const exited = new Promise<void>((ok) => child.on("exit", (code, sig) => { exitCode = code; signal = sig; ok(); }));
@@ -117,13 +136,19 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
       await sendForward(port, o.forward);
     }
     if (o.during) await o.during(dir);
+    if (o.untilExit) {
+      const timer = setTimeout(() => child.kill("SIGKILL"), Math.max(0, deadline - Date.now()));
+      await exited;
+      clearTimeout(timer);
+    }
     // Quiet: nothing under out/ changed for quietMs.
     const quiet = o.quietMs ?? 1500;
-    let last = snapshot(outDir), since = Date.now();
+    const state = () => snapshot(outDir) + "|" + (o.watch?.() ?? "");
+    let last = state(), since = Date.now();
     while (exitCode === undefined && Date.now() - since < quiet) {
       if (Date.now() > deadline) throw new Error(`Fluent Bit's outputs did not settle in time\n${log.slice(-4000)}`);
       await sleep(100);
-      const now = snapshot(outDir);
+      const now = state();
       if (now !== last) { last = now; since = Date.now(); }
     }
   } catch (e) {
@@ -137,13 +162,15 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
       clearTimeout(killer);
     }
   }
-  if (!failure && !stopped) failure = new Error("Fluent Bit exited by itself");
-  if (!failure && (exitCode !== 0 || signal)) failure = new Error(`Fluent Bit did not stop cleanly (exit code ${exitCode}, signal ${signal})`);
+  if (!failure && !stopped && !o.untilExit) failure = new Error("Fluent Bit exited by itself");
+  const crashedAfterStop = stopped && (exitCode !== 0 || signal !== null) && /service has stopped \(0 pending tasks\)[\s\S]*caught signal \(SIG(SEGV|ABRT)\)/.test(log);
+  if (!failure && (exitCode !== 0 || signal) && !(crashedAfterStop && o.toleratesCrashAfterStop)) failure = new Error(`Fluent Bit did not stop cleanly (exit code ${exitCode}, signal ${signal})`);
   if (failure) {
     // The log says why (a crash, a refused config): it goes with the error.
     throw new Error(`${(failure as Error).message}\nexit code ${exitCode}, signal ${signal}, folder ${dir}; Fluent Bit's log ends:\n${log.slice(-3000)}`);
   }
-  const run = { dir, exitCode: exitCode ?? null, log, outputs: readOutputs(outDir) };
-  if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  const run = { dir, exitCode: exitCode ?? null, crashedAfterStop, log, outputs: readOutputs(outDir) };
+  if (!o.keep && !process.env.FBWASM_KEEP_RUNS) rmSync(dir, { recursive: true, force: true });
+  else writeFileSync(join(dir, "fluent-bit.log"), log);
   return run;
 }
