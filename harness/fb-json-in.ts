@@ -1,6 +1,6 @@
 /**
- * How Fluent Bit turns the text a filter returns into msgpack (conformance README, findings
- * 15-18): v5 reads with yyjson (strict, with holes), v2 with jsmn in strict mode (lax and lossy).
+ * How Fluent Bit turns the text a filter returns into msgpack (docs/fluent-bit-facts.md, "The
+ * text a filter returns"; tests/conformance/json-output.*.json pin it): v5 reads with yyjson (strict, with holes), v2 with jsmn in strict mode (lax and lossy).
  * Both return the packed bytes of every value they accept; the caller checks the root type.
  */
 import { MpWriter } from "./msgpack.ts";

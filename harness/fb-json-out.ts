@@ -1,6 +1,7 @@
 /**
  * The JSON text Fluent Bit hands a filter in `event_format json`: its msgpack-to-JSON writer,
- * byte for byte, including the invalid JSON it produces (conformance README, findings 5-11).
+ * byte for byte, including the invalid JSON it produces (docs/fluent-bit-facts.md, "The JSON
+ * text a filter receives"; tests/conformance/ pins it).
  */
 import { ByteSink, MpValue } from "./msgpack.ts";
 

@@ -1,6 +1,7 @@
 /**
  * Fluent Bit's `filter_wasm`, emulated: one `[FILTER] name wasm` section running a module the way
- * the selected Fluent Bit release does (ABI.md and ../shared/conformance).
+ * the selected Fluent Bit release does (docs/fluent-bit-facts.md, "filter_wasm"; the vectors in
+ * tests/conformance/ pin it).
  */
 import { readFileSync } from "node:fs";
 import { Behaviour, behaviourFor } from "./versions.ts";
@@ -259,7 +260,7 @@ export class FilterWasm {
 
   /** What Fluent Bit makes of the returned buffer (already cut at its first NUL). */
   private acceptResult(out: Uint8Array, log: string[]): Uint8Array | undefined {
-    if (this.eventFormat === "msgpack") return out; // appended without validation (finding 21)
+    if (this.eventFormat === "msgpack") return out; // appended without validation (docs/fluent-bit-facts.md, "The text a filter returns")
     if (out.length === 0) {
       log.push(`[debug] [filter:wasm:${this.name}] WASM function returned empty string. Skip.`);
       return undefined;

@@ -1,6 +1,6 @@
 /**
  * The two Fluent Bit stages that carry a time found in the record into the output, as observed
- * in real Fluent Bit (ABI.md, "Overriding the timestamp"): a wasm filter cannot set the event
+ * in real Fluent Bit (docs/fluent-bit-facts.md, "The parser filter"): a wasm filter cannot set the event
  * time itself.
  *
  * - The parser filter with a regex parser `^(?<time>.+)$`, `Time_Key time` and a `Time_Format`,

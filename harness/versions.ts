@@ -1,6 +1,6 @@
 /**
- * What changes for a wasm filter from one Fluent Bit release to the next (ABI.md, "Lifecycle by
- * version"). Only v2.1.8 and v5.1.1 were measured; other releases take the documented switch
+ * What changes for a wasm filter from one Fluent Bit release to the next (docs/fluent-bit-facts.md,
+ * and the README's "Fluent Bit versions"). Only v2.1.8 and v5.1.1 were measured; other releases take the documented switch
  * points, and the JSON reader, JSON writer and chunk encoding switch with the measured releases
  * at 5.0.0 (the yyjson default landed between the two; the exact release was not measured).
  */

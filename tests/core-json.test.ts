@@ -93,7 +93,8 @@ test("valid JSON passes through byte for byte", () => {
 test("broken structure is reported, never a trap", () => {
   for (const bad of ['{"a":1', '{"a":[1,2', '{"a" 1}', '{"a":1]', '"', "{", "[", "", '{"a":"unterminated']) {
     const { out, broken } = mend(bad);
-    assert.ok(broken || out.length > 0, bad);
+    assert.equal(broken, true, `${JSON.stringify(bad)} is reported broken`);
+    assert.ok(packJsonV5(out).ok, `${JSON.stringify(bad)} is mended into JSON: ${out}`);
   }
   const deep = "[".repeat(10000) + "]".repeat(10000);
   assert.equal(mend(deep).broken, true, "deeper than the walker's stack: reported");

@@ -67,13 +67,14 @@ for (const s of INPUT_SETTINGS) {
     assert.ok(checked > 100, `checked ${checked}`);
   });
 
-  test(`json input ${s.version}: floats with json.convert_nan_to_null on`, () => {
+  // The convert_nan_to_null vectors were recorded with escape_unicode on only (and on 2.1.8).
+  if (s.setting !== "escape_unicode_off") test(`json input ${s.version}: floats with json.convert_nan_to_null on`, () => {
     const dialect = s.version === "5.1.1" ? "v5" : "v2";
     const pass = new FilterWasm({ wasm: probe, functionName: "jpass", fluentBitVersion: s.version, escapeUnicode: s.escapeUnicode, convertNanToNull: true });
     let checked = 0;
     for (const v of d.vectors) {
       const key = Object.keys(v).find((k) => k.startsWith("received_convert_nan_to_null_on"));
-      if (!key || s.setting === "escape_unicode_off") continue;
+      if (!key) continue;
       const r = v[key];
       const want = r[s.setting]?.text ?? r.text ?? r.default?.text ?? r.escape_unicode_on?.text;
       if (want === undefined) continue;
@@ -88,7 +89,7 @@ for (const s of INPUT_SETTINGS) {
       }
       checked++;
     }
-    if (s.setting !== "escape_unicode_off") assert.ok(checked >= 20, `checked ${checked}`);
+    assert.ok(checked >= 20, `checked ${checked}`);
   });
 }
 

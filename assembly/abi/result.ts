@@ -2,11 +2,9 @@
 // read as JSON (event_format json) or as msgpack cut at its first NUL (event_format msgpack).
 import { outFailed, outStart, putByte } from "./writer";
 
-const EMPTY: usize = memory.data<u8>([0]);
-
 /**
  * Keep the record as Fluent Bit sent it: its own copy, which it NUL-terminates in json mode.
- * Caution (conformance README): in json mode Fluent Bit hands over text that is not JSON for
+ * Caution (docs/fluent-bit-facts.md, "The text a filter returns"): in json mode Fluent Bit hands over text that is not JSON for
  * some records (unquoted non-string keys, `\xHH` ext values, `nan`); returned as it came, such a
  * record is dropped. A filter that may see those must return a mended copy (core/json.ts).
  * In msgpack mode the body is not NUL-terminated: never return it unchanged there.
@@ -14,12 +12,6 @@ const EMPTY: usize = memory.data<u8>([0]);
 // @ts-ignore: decorator
 @inline export function resultUnchanged(record: usize): usize {
   return record;
-}
-
-/** Drop the record: Fluent Bit skips an empty result (json mode; in msgpack mode an empty body poisons the chunk). */
-// @ts-ignore: decorator
-@inline export function resultDrop(): usize {
-  return EMPTY;
 }
 
 /**

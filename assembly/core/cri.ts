@@ -8,7 +8,7 @@ import { lineTextEnd, nextLine } from "./lines";
 
 export const enum CriStatus {
   Ok = 0,
-  BadTime = 1, // see criTimeStatus
+  BadTime = 1, // the time did not parse (parseRfc3339 says why)
   NoStream = 2,
   BadStream = 3,
   NoTag = 4,
@@ -17,8 +17,6 @@ export const enum CriStatus {
 export const enum Stream { None = 0, Stdout = 1, Stderr = 2 }
 export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
 
-// @ts-ignore: decorator
-@lazy export let criTimeStatus: TimeStatus = TimeStatus.Ok;
 // @ts-ignore: decorator
 @lazy export let criStream: Stream = Stream.None;
 // @ts-ignore: decorator
@@ -35,8 +33,7 @@ export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
 /** Parses a CRI header at `p`, the line running to `end`. Sets the globals above on success. */
 export function parseCriHeader(p: usize, end: usize): CriStatus {
   const len = <i32>(end - p);
-  criTimeStatus = parseRfc3339(p, len);
-  if (criTimeStatus != TimeStatus.Ok) return CriStatus.BadTime;
+  if (parseRfc3339(p, len) != TimeStatus.Ok) return CriStatus.BadTime;
   return parseCriAfterTime(p + <usize>parsedLen, end);
 }
 

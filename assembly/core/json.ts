@@ -1,6 +1,6 @@
 // JSON as Fluent Bit hands it to a filter, copied into JSON that both of Fluent Bit's readers
 // (jsmn before 5.0, yyjson from 5.0) take back without loss. Fluent Bit's own writer produces
-// text that is not JSON for some records (conformance README, findings 8, 9, 11); returned as it
+// text that is not JSON for some records (docs/fluent-bit-facts.md); returned as it
 // came, Fluent Bit would drop the record. The copy mends each case and keeps the data:
 //   non-string key (`{1:"a"}`, `{null:…}`, `{[1]:…}`)  -> the key's text as a string key
 //   invalid escape (`"\x65"`, ext values; `\u12`)     -> the backslash escaped: same text
@@ -109,8 +109,9 @@ export function copyStringBody(p: usize, end: usize, write: bool): usize {
 export function copyString(p: usize, end: usize, write: bool): usize {
   if (write) putByte(0x22);
   p = copyStringBody(p + 1, end, write);
-  if (write) putByte(0x22); // an unterminated string is closed
-  return p < end ? p + 1 : end;
+  if (write) putByte(0x22); // an unterminated string is closed, and reported
+  if (p >= end) { jsonError = true; return end; }
+  return p + 1;
 }
 
 // @ts-ignore: decorator
@@ -261,6 +262,7 @@ function walkValue(p: usize, end: usize, write: bool): usize {
   for (;;) {
     // A value starts here.
     p = skipWs(p, end);
+    if (p >= end) jsonError = true; // no value where one must be (a missing value inside a container is mended below, not reported)
     const c: u8 = p < end ? load<u8>(p) : 0;
     if (c == 0x7b || c == 0x5b) {
       if (depth >= MAX_DEPTH) { jsonError = true; return end; }

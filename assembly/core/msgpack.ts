@@ -7,7 +7,7 @@
 // input is a status, never a trap. No recursion: skipping counts the values still owed, so depth
 // costs nothing (WAMR's stack is 8 KiB).
 //
-// Mind the NUL (ABI.md): Fluent Bit takes a returned msgpack buffer up to its first 0x00 byte.
+// Mind the NUL (docs/fluent-bit-facts.md, "The text a filter returns"): Fluent Bit takes a returned msgpack buffer up to its first 0x00 byte.
 // `mpFirstNul` finds it; a filter must not return a body that has one.
 import { putBytes, reserve, outPos, setOutPos } from "../abi/writer";
 

@@ -25,13 +25,11 @@ function stringField(member: string, value: string): void {
   field(member); putAscii(value); putByte(0x22);
 }
 
+/** The status of a line that starts with a time but is not a whole CRI line. */
 function criStatusName(s: CriStatus): string {
-  switch (s) {
-    case CriStatus.NoStream: return "no_stream";
-    case CriStatus.BadStream: return "bad_stream";
-    case CriStatus.NoTag: return "no_tag";
-  }
-  return "bad_time";
+  if (s == CriStatus.NoStream) return "no_stream";
+  if (s == CriStatus.BadStream) return "bad_stream";
+  return "no_tag"; // the one status left once the time parsed
 }
 
 /** a / b rounded toward negative infinity (b > 0). */
