@@ -24,6 +24,7 @@ import { SHIPPED } from "../scripts/shipped.ts";
 import { Direct, coreWasm } from "./helpers/probes.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
+import { canon } from "./helpers/canon.ts";
 import { runs } from "./helpers/recordings.ts";
 
 const FUZZ = Number(process.env.LUA_PARITY_FUZZ ?? 20_000);
@@ -55,12 +56,6 @@ function withoutKey(v: MpValue, key: string): MpValue {
   return v.t === "map" ? { t: "map", entries: v.entries.filter(([k]) => !(k.t === "str" && Buffer.from(k.b).toString() === key)) } : v;
 }
 
-/** A canonical text of a value with maps in key order: Lua's iteration order is its own. */
-function canon(v: MpValue): string {
-  if (v.t === "map") return "{" + v.entries.map(([k, x]) => canon(k) + ":" + canon(x)).sort().join(",") + "}";
-  if (v.t === "arr") return "[" + v.items.map(canon).join(",") + "]";
-  return hex(encode(v));
-}
 
 function corpus(): Uint8Array[] {
   const recorded = [...ruleTable(), ...runs().flatMap((r) => r.events.map((e) => decode(e.body)))];

@@ -22,6 +22,7 @@ import { SHIPPED } from "../scripts/shipped.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { runs } from "./helpers/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
+import { canon } from "./helpers/canon.ts";
 import { forEachFluentBit, logLines, outEvents, persistentWasm } from "./helpers/real-fluent-bit.ts";
 
 const FUZZ = Number(process.env.REAL_FUZZ ?? 1500);
@@ -110,43 +111,25 @@ function expected(version: string, p: Pipeline, bs: FbEvent[][], dir: string): {
     return luaFilterBatches(LUA, p.fn, bs, { fluentBitVersion: version, instance: p.instance, scriptForLog: `${dir}/cri_time.lua` });
   }
   const filter = new FilterWasm({ wasm: WASM, functionName: p.fn, fluentBitVersion: version, input: persistentWasm(version) ? "forward-threaded" : "forward", name: p.instance });
-  const events: FbEvent[] = [];
+  // The wasm filter's output, batch by batch: the next stage takes each batch as it left.
   const log: string[] = [...filter.startLog];
-  for (const b of bs) {
-    const out = filter.filterChunk(b);
-    log.push(...out.log);
-    events.push(...out.events);
-  }
-  if (p.kind === "wasm") return { events, log };
-  // The next stage takes what the wasm filter returned for each batch (it drops nothing: the
-  // wasm pipelines check that).
+  const filtered = bs.map((b) => { const out = filter.filterChunk(b); log.push(...out.log); return out.events; });
+  if (p.kind === "wasm") return { events: filtered.flat(), log };
   if (p.kind === "wasm+lua") {
-    const rebatched: FbEvent[][] = [];
-    let from = 0;
-    for (const b of bs) { rebatched.push(events.slice(from, from + b.length)); from += b.length; }
-    const r = luaFilterBatches(LUA, "set_event_time", rebatched, { fluentBitVersion: version, instance: p.parser, scriptForLog: `${dir}/cri_time.lua` });
+    const r = luaFilterBatches(LUA, "set_event_time", filtered, { fluentBitVersion: version, instance: p.parser, scriptForLog: `${dir}/cri_time.lua` });
     return { events: r.events, log: [...log, ...r.log] };
   }
-  const parsed = { events: [] as FbEvent[], log };
-  let at = 0;
-  for (const b of bs) {
-    const n = b.length; // the wasm filters drop nothing (checked by the wasm pipelines)
-    const r = parserFilterBatch(events.slice(at, at + n), { keyName: "_event_time", reserveData: true, fluentBitVersion: version, instance: p.parser });
-    at += n;
-    parsed.events.push(...r.events);
-    parsed.log.push(...r.log);
+  const events: FbEvent[] = [];
+  for (const b of filtered) {
+    const r = parserFilterBatch(b, { keyName: "_event_time", reserveData: true, fluentBitVersion: version, instance: p.parser });
+    events.push(...r.events);
+    log.push(...r.log);
   }
-  return parsed;
+  return { events, log };
 }
 
 const view = (e: FbEvent) => ({ ts: `${e.sec}.${e.nsec}`, body: toView(decode(e.body)) });
 
-/** A canonical text of a value with maps in key order. */
-function canon(v: MpValue): string {
-  if (v.t === "map") return "{" + v.entries.map(([k, x]) => canon(k) + ":" + canon(x)).sort().join(",") + "}";
-  if (v.t === "arr") return "[" + v.items.map(canon).join(",") + "]";
-  return hex(encode(v));
-}
 
 /** Log lines a filter or the parser writes at info level (debug lines are not logged at info). */
 const filterLines = (lines: string[], instance: string) =>

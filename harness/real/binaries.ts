@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { atLeast, parseVersion } from "../versions.ts";
 
 export interface FluentBitBinary { path: string; version: string }
 
@@ -46,14 +47,8 @@ export function fluentBitBinaries(): FluentBitBinary[] {
     const version = fluentBitVersionOf(p);
     if (!seen.has(version)) seen.set(version, { path: p, version });
   }
-  cached = [...seen.values()].sort((a, b) => cmpVersion(a.version, b.version));
+  cached = [...seen.values()].sort((a, b) => (a.version === b.version ? 0 : atLeast(parseVersion(a.version), b.version) ? 1 : -1));
   return cached;
-}
-
-function cmpVersion(a: string, b: string): number {
-  const x = a.split(".").map(Number), y = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
 }
 
 /** CI sets FBWASM_REQUIRE_FLUENT_BIT=2.1.8,5.1.1: a missing one is then a failure, not a skip. */

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FluentBitBinary, SKIP_MESSAGE, fluentBitBinaries, requiredVersions } from "../../harness/real/binaries.ts";
 import { FbEvent, readMsgpackStream } from "../../harness/events.ts";
+import { behaviourFor } from "../../harness/versions.ts";
 
 const binaries = fluentBitBinaries();
 const required = requiredVersions();
@@ -27,7 +28,7 @@ export function forEachFluentBit(what: string, body: (bin: FluentBitBinary) => v
 }
 
 /** Fluent Bit 4.1+ keeps one wasm instance per filter; the forward input must then run threaded. */
-export const persistentWasm = (version: string) => { const [a, b] = version.split(".").map(Number); return a > 4 || (a === 4 && b >= 1); };
+export const persistentWasm = (version: string) => behaviourFor(version).persistentInstance;
 
 /** Events of one out_file (Format msgpack) file. */
 export function outEvents(outputs: Map<string, Uint8Array>, file: string, tag = file): FbEvent[] {
