@@ -17,8 +17,15 @@ import { esTimestamp, parserStage } from "./stages.ts";
 import { formatStdout } from "./stdout-format.ts";
 import { configure, readSettings } from "./configure.ts";
 import { readModuleInfo, signature } from "./wasm-binary.ts";
+import { InputError } from "./input-error.ts";
 
-class UsageError extends Error {}
+class UsageError extends InputError {}
+
+/** Node's own errors about the user's input: a file that cannot be read or written, an unknown option. */
+function isNodeInputError(e: unknown): e is Error {
+  const code = (e as { code?: unknown })?.code;
+  return e instanceof Error && typeof code === "string" && (/^E[A-Z]+$/.test(code) || code.startsWith("ERR_PARSE_ARGS_"));
+}
 
 function runCommand(argv: string[]): number {
   const { values, positionals } = parseArgs({
@@ -90,6 +97,11 @@ function configureCommand(argv: string[]): number {
   return 0;
 }
 
+/** 2 for a mistake in the input (one line names it), 3 for a bug in fbwasm (the stack is printed). */
+export function exitCodeFor(e: unknown): 2 | 3 {
+  return e instanceof InputError || e instanceof WebAssembly.CompileError || isNodeInputError(e) ? 2 : 3;
+}
+
 export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
@@ -98,10 +110,9 @@ export function main(argv: string[]): number {
     if (cmd === "configure") return configureCommand(rest);
     throw new UsageError("usage: fbwasm run|golden|configure … (see README)");
   } catch (e) {
-    if (e instanceof UsageError || e instanceof StartupError || e instanceof Error) {
-      console.error(`fbwasm: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    const code = exitCodeFor(e);
+    if (code === 2) console.error(`fbwasm: ${(e as Error).message}`);
+    else console.error(`fbwasm: internal error (a bug in fbwasm, not in your input; please report it):\n${(e as Error)?.stack ?? e}`);
+    return code;
   }
 }

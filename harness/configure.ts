@@ -3,15 +3,16 @@
  * but `function_name` (fluent-bit issue #11209), so the settings live in a fixed block inside the
  * module's data, found by its magic line and rewritten in a copy of the `.wasm`.
  */
+import { InputError } from "./input-error.ts";
 import { BLOCK_SIZE, DEFAULTS, MAGIC, parseBlock, renderBlock } from "../scripts/config-block.ts";
 
 function findBlock(wasm: Uint8Array): number {
   const magic = Buffer.from(MAGIC, "utf8");
   const buf = Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength);
   const at = buf.indexOf(magic);
-  if (at < 0) throw new Error("this module has no settings block (not built from this toolkit's core?)");
-  if (buf.indexOf(magic, at + 1) >= 0) throw new Error("this module holds the settings magic twice: refusing to guess which one is the block");
-  if (at + BLOCK_SIZE > buf.length) throw new Error("the settings block is cut short");
+  if (at < 0) throw new InputError("this module has no settings block (not built from this toolkit's core?)");
+  if (buf.indexOf(magic, at + 1) >= 0) throw new InputError("this module holds the settings magic twice: refusing to guess which one is the block");
+  if (at + BLOCK_SIZE > buf.length) throw new InputError("the settings block is cut short");
   return at;
 }
 

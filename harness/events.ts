@@ -4,6 +4,7 @@
  * Bodies and metadata stay raw msgpack bytes, so nothing a filter did not touch is re-encoded.
  */
 import { MpReader, MpValue, MpWriter, MsgpackError, decode, encode, mp, toView, unhex } from "./msgpack.ts";
+import { InputError } from "./input-error.ts";
 
 export interface FbEvent {
   tag: string;
@@ -130,9 +131,9 @@ export function readJsonLines(text: string): FbEvent[] {
   text.split("\n").forEach((line, i) => {
     if (!line.trim()) return;
     let o: { tag?: string; ts?: string; meta?: unknown; body?: unknown };
-    try { o = JSON.parse(line); } catch (e) { throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`); }
+    try { o = JSON.parse(line); } catch (e) { throw new InputError(`line ${i + 1}: not JSON (${(e as Error).message})`); }
     const m = /^(\d+)\.(\d{9})$/.exec(String(o.ts));
-    if (!m || typeof o.tag !== "string" || o.body === undefined) throw new Error(`line ${i + 1}: want {"tag","ts":"<sec>.<9 digits>","body"}`);
+    if (!m || typeof o.tag !== "string" || o.body === undefined) throw new InputError(`line ${i + 1}: want {"tag","ts":"<sec>.<9 digits>","body"}`);
     out.push({ tag: o.tag, sec: Number(m[1]), nsec: Number(m[2]), timeKind: "eventtime", format: "v2", meta: encode(fromView(o.meta ?? {})), body: encode(fromView(o.body)) });
   });
   return out;

@@ -129,8 +129,15 @@ export interface PipelineRun {
 /**
  * Runs the filters the harness emulates (wasm, parser) in order over events recorded after the
  * input stage; a filter before the first wasm filter is taken as already applied.
- * `wasmDir` maps the config's Wasm_Path (a path inside the container) to a local folder.
+ * `wasmDir` maps the config's Wasm_Path (a path inside the container) to a local folder. A path
+ * to `NAME.aot` (an AOT file mounted under that name, compiled from `NAME.wasm`; they give the same
+ * output, tests/real-differential.test.ts) runs `NAME.wasm`: the harness interprets WebAssembly.
  */
+/** The `.wasm` a mounted module comes from: itself, or `NAME.wasm` for `NAME.aot`. */
+export function wasmOf(wasmPath: string): string {
+  return basename(wasmPath).replace(/\.aot$/, ".wasm");
+}
+
 export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string; luaDir?: string; fluentBitVersion?: string }): PipelineRun {
   let evs = events;
   const log: string[] = [];
@@ -138,7 +145,7 @@ export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string
   for (const f of c.filters) {
     const name = (get(f, "name") ?? "").toLowerCase();
     if (name === "wasm") {
-      const filter = new FilterWasm({ wasm: join(o.wasmDir, basename(get(f, "wasm_path") ?? "")), functionName: get(f, "function_name") ?? "", eventFormat: get(f, "event_format") as never, fluentBitVersion: o.fluentBitVersion, input: "tail" });
+      const filter = new FilterWasm({ wasm: join(o.wasmDir, wasmOf(get(f, "wasm_path") ?? "")), functionName: get(f, "function_name") ?? "", eventFormat: get(f, "event_format") as never, fluentBitVersion: o.fluentBitVersion, input: "tail" });
       const touched = evs.filter((e) => matches(get(f, "match"), e.tag));
       const out = filter.filterChunk(touched);
       log.push(...out.log);

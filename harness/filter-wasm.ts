@@ -11,6 +11,7 @@ import { FbEvent, encodeTime, readOneEvent } from "./events.ts";
 import { MpReader, MpWriter, decode, encode } from "./msgpack.ts";
 import { fluentBitJson } from "./fb-json-out.ts";
 import { packJsonV2, packJsonV5 } from "./fb-json-in.ts";
+import { InputError } from "./input-error.ts";
 
 export interface FilterOptions {
   /** Path of the module, or its bytes. */
@@ -42,7 +43,7 @@ export interface ChunkResult {
   log: string[];
 }
 
-export class StartupError extends Error {
+export class StartupError extends InputError {
   constructor(message: string, readonly log: string[] = []) { super(message); }
 }
 

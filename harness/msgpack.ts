@@ -5,6 +5,7 @@
  * maps with non-string or duplicate keys), so values are kept as a tagged tree that re-encodes
  * to the same bytes when they were canonical (msgpack-c's minimal forms).
  */
+import { InputError } from "./input-error.ts";
 
 export type MpValue =
   | { t: "nil" }
@@ -17,7 +18,8 @@ export type MpValue =
   | { t: "map"; entries: [MpValue, MpValue][] }
   | { t: "ext"; type: number; b: Uint8Array };
 
-export class MsgpackError extends Error {
+/** Bytes that are not the msgpack expected: an input error when they come from a user's file. */
+export class MsgpackError extends InputError {
   constructor(message: string, readonly offset: number) {
     super(`${message} at byte offset ${offset}`);
   }

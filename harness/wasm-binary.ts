@@ -9,10 +9,12 @@ export interface ImportEntry { module: string; name: string; kind: "func" | "tab
 export interface ExportEntry { name: string; kind: "func" | "table" | "memory" | "global"; index: number; type?: FuncType }
 export interface ModuleInfo { imports: ImportEntry[]; exports: ExportEntry[]; hasStart: boolean }
 
+import { InputError } from "./input-error.ts";
+
 const VAL: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 const KIND = ["func", "table", "memory", "global"] as const;
 
-export class NotWasmError extends Error {}
+export class NotWasmError extends InputError {}
 
 export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {

@@ -140,10 +140,13 @@ end
 
 ------------------------------------------------------------------------------------------------
 -- The CRI line header (core/cri.ts): `<time> <stdout|stderr> <tag> <message>`, split at the first
--- three spaces as kubelet does. A line that ends right after the tag has an empty message.
+-- three spaces as kubelet does. A line that ends right after the tag has an empty message. The tag
+-- field is a `:`-separated list; its first element is `P`, `F` or something else (kubelet reads
+-- only that one); the rest is kept for the diagnostics.
 
 -- Parses the rest of a header at byte q (just after its time); the line ends at byte e.
--- Returns nil, stream, tag start, tag end, message start; or the reason.
+-- Returns nil, stream, first tag's start, its end, message start, and the other tags' start and
+-- end (nil when the field holds one tag); or the reason.
 local function parse_after_time(s, q, e)
   if q > e or byte(s, q) ~= 32 then return "no_stream" end
   q = q + 1
@@ -154,10 +157,17 @@ local function parse_after_time(s, q, e)
   q = q + 6
   if q > e or byte(s, q) ~= 32 then return "no_tag" end
   q = q + 1
-  local tag_start = q
-  while q <= e and byte(s, q) ~= 32 do q = q + 1 end
+  local tag_start, first_end = q, nil
+  while q <= e do
+    local c = byte(s, q)
+    if c == 32 then break end
+    if c == 58 and not first_end then first_end = q end -- ':'
+    q = q + 1
+  end
   if q == tag_start then return "no_tag" end
-  return nil, stream, tag_start, q - 1, q <= e and q + 1 or e + 1
+  local message = q <= e and q + 1 or e + 1
+  if first_end then return nil, stream, tag_start, first_end - 1, message, first_end + 1, q - 1 end
+  return nil, stream, tag_start, q - 1, message
 end
 
 local function may_start_header(s, p, e)
@@ -249,7 +259,7 @@ local function scan_log(s)
   local e = #s
   scan.first_has_time, scan.first_time_status, scan.first_is_cri, scan.first_cri_status = false, "empty", false, "bad_time"
   scan.lines, scan.cri_lines, scan.message_starts = 0, 0, 0
-  scan.saw_stdout, scan.saw_stderr, scan.last_tag = false, false, nil
+  scan.saw_stdout, scan.saw_stderr, scan.last_tag, scan.first_more_tags = false, false, nil, nil
   scan.min_ms, scan.max_ms, scan.first_message = math.huge, -math.huge, 1
   scan.ends_with_newline = e >= 1 and byte(s, e) == 10
   if glued_used then scan.glued = {} glued_used = false end
@@ -266,11 +276,12 @@ local function scan_log(s)
           local c = byte(s, after)
           if after > text_end or c == 32 or c == 9 then
             scan.first_has_time, scan.first_sec, scan.first_nsec = true, sec, nsec
-            local why2, stream, tag_start, tag_end, message = parse_after_time(s, after, text_end)
+            local why2, stream, tag_start, tag_end, message, more_start, more_end = parse_after_time(s, after, text_end)
             scan.first_cri_status = why2 or "ok"
             if not why2 then
               local tag = sub(s, tag_start, tag_end)
               scan.first_is_cri, scan.first_stream, scan.first_tag, scan.first_message = true, stream, tag, message
+              scan.first_more_tags = more_start and sub(s, more_start, more_end) or nil
               text = message
               note_header(stream, tag, sec, nsec)
             end
@@ -376,7 +387,9 @@ local function filter(mode, tag, ts, record)
   local has_stream = stream_value ~= nil
   local record_stream = has_stream and type(stream_value) == "string" and (stream_value == "stderr" and "stderr" or "stdout") or nil
   local has_tag_key = record[cfg.tag_key] ~= nil
-  local tag_key_is_p = record[cfg.tag_key] == "P"
+  -- `P`, or `P:` and more tags (the whole field, from a regex parser such as `cri`'s logtag).
+  local tag_value = record[cfg.tag_key]
+  local tag_key_is_p = tag_value == "P" or (type(tag_value) == "string" and sub(tag_value, 1, 2) == "P:")
 
   local scan = has_log and scan_log(log) or nil
 
@@ -446,6 +459,7 @@ local function filter(mode, tag, ts, record)
     if scan then
       if scan.first_has_time and not scan.first_is_cri then put("not_cri", scan.first_cri_status) end
       if facts.unknown_tag then put("unknown_tag", true) end
+      if scan.first_is_cri and scan.first_more_tags then put("other_tags", scan.first_more_tags) end
       if facts.partial then put("partial", true) end
       if facts.glued then put("raw_lines", scan.cri_lines) end
       if facts.several then put("messages", scan.message_starts) end

@@ -1,11 +1,19 @@
 /**
  * `npm run build`: regenerates the settings block source, compiles every shipped module into
- * build/, and writes build/manifest.json. The output is deterministic: CI rebuilds and compares.
+ * build/, compiles each ahead of time for both AOT formats and both CPU architectures
+ * (scripts/aot.ts) when the compilers are found, and writes build/manifest.json. The output is
+ * deterministic: CI rebuilds and compares. Without a compiler, the AOT files already in build/
+ * are kept when they were compiled from the same `.wasm` (the manifest records its sha256), and
+ * the build says what it skipped; a stale one is removed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { blockSource } from "./config-block.ts";
 import { compileAs } from "./asc.ts";
 import { SHIPPED } from "./shipped.ts";
+import { AOT_ARCHES, AOT_FLAGS, AOT_FORMATS, aotCommand, aotPath, compileAot, findWamrc } from "./aot.ts";
+
+const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 const blockFile = "assembly/config/block.ts";
 const source = blockSource();
@@ -19,15 +27,52 @@ for (const m of SHIPPED) {
   console.log(`built ${m.wasm} (${readFileSync(m.wasm).length} bytes)`);
 }
 
+interface AotEntry { file: string; sha256: string; bytes: number; format: number; arch: string; cpu: string; fluentBit: string; runIn: string[]; fromWasmSha256: string; command: string }
+let previous: { modules?: { aot?: AotEntry[] }[] } = {};
+try { previous = JSON.parse(readFileSync("build/manifest.json", "utf8")); } catch { /* first build */ }
+const kept = new Map((previous.modules ?? []).flatMap((m) => m.aot ?? []).map((a) => [a.file, a]));
+
+mkdirSync("build/aot", { recursive: true });
+const skipped: string[] = [];
+const aotOf = (wasm: string): AotEntry[] => {
+  const wasmSha = sha256(wasm);
+  const out: AotEntry[] = [];
+  for (const f of AOT_FORMATS) {
+    const wamrc = findWamrc(f.wamrc);
+    for (const { arch } of AOT_ARCHES) {
+      const file = aotPath(wasm, f.format, arch);
+      if (wamrc) compileAot(wamrc, f, arch, wasm, file);
+      else {
+        const old = kept.get(file);
+        if (!old || old.fromWasmSha256 !== wasmSha || !existsSync(file) || sha256(file) !== old.sha256) {
+          rmSync(file, { force: true });
+          skipped.push(`${file} (wamrc-${f.wamrc} not found)`);
+          continue;
+        }
+      }
+      out.push({
+        file, sha256: sha256(file), bytes: readFileSync(file).length, format: f.format, arch, cpu: "generic",
+        fluentBit: f.fluentBit, runIn: arch === "x86_64" ? f.runIn : [], fromWasmSha256: wasmSha, command: aotCommand(f, arch, wasm, file).join(" "),
+      });
+    }
+  }
+  return out;
+};
+
 const manifest = {
-  generatedBy: "npm run build (scripts/build.ts from scripts/shipped.ts)",
+  generatedBy: "npm run build (scripts/build.ts from scripts/shipped.ts and scripts/aot.ts)",
+  aotFlags: AOT_FLAGS,
   modules: SHIPPED.map((m) => ({
     wasm: m.wasm,
+    sha256: sha256(m.wasm),
     bytes: readFileSync(m.wasm).length,
     eventFormats: m.eventFormats,
     benchmarkOnly: m.benchmarkOnly ?? false,
     functions: m.functions,
+    aot: aotOf(m.wasm),
   })),
 };
+for (const m of manifest.modules) for (const a of m.aot) console.log(`built ${a.file} (${a.bytes} bytes, format ${a.format}, ${a.arch})`);
+if (skipped.length) console.log(`skipped, no compiler found (set WAMRC_1_2_2 / WAMRC_2_4_1 or put wamrc-X.Y.Z on PATH):\n  ${skipped.join("\n  ")}`);
 writeFileSync("build/manifest.json", JSON.stringify(manifest, null, 2) + "\n");
 console.log("wrote build/manifest.json");

@@ -5,6 +5,8 @@
  * This file is the single source of the defaults: the build generates
  * assembly/config/block.ts from it.
  */
+import { InputError } from "../harness/input-error.ts";
+
 export const MAGIC = "#fbwasm-config-v1\n";
 export const BLOCK_SIZE = 1024;
 
@@ -28,9 +30,9 @@ export const DEFAULTS: Record<string, string> = {
 
 export function renderBlock(settings: Record<string, string>): Uint8Array {
   for (const [k, v] of Object.entries(settings)) {
-    if (!(k in DEFAULTS)) throw new Error(`unknown setting ${k} (known: ${Object.keys(DEFAULTS).join(", ")})`);
-    if (/[\n\r=\0]/.test(v) || /[\n\r=\0]/.test(k)) throw new Error(`setting ${k}: no newlines, '=' or NUL in keys or values`);
-    if (/["\\\x00-\x1f]/.test(v)) throw new Error(`setting ${k}: no quote, backslash or control character (the value is written into JSON as it is)`);
+    if (!(k in DEFAULTS)) throw new InputError(`unknown setting ${k} (known: ${Object.keys(DEFAULTS).join(", ")})`);
+    if (/[\n\r=\0]/.test(v) || /[\n\r=\0]/.test(k)) throw new InputError(`setting ${k}: no newlines, '=' or NUL in keys or values`);
+    if (/["\\\x00-\x1f]/.test(v)) throw new InputError(`setting ${k}: no quote, backslash or control character (the value is written into JSON as it is)`);
   }
   const text = MAGIC + Object.entries({ ...DEFAULTS, ...settings }).map(([k, v]) => `${k}=${v}\n`).join("");
   const bytes = Buffer.from(text, "utf8");

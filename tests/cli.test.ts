@@ -14,6 +14,8 @@ import { configure, readSettings } from "../harness/configure.ts";
 import { DEFAULTS } from "../scripts/config-block.ts";
 import { decode, mp, toView } from "../harness/msgpack.ts";
 import { noAllocatorWasm, probeWasm } from "./helpers/probes.ts";
+import { exitCodeFor } from "../harness/cli.ts";
+import { MsgpackError } from "../harness/msgpack.ts";
 
 const REC = "tests/golden/original-report/seed-custom-multiline.v2.1.8.msgpack";
 const fbwasm = (...args: string[]) => spawnSync(process.execPath, ["bin/fbwasm.mjs", ...args], { encoding: "utf8" });
@@ -62,6 +64,20 @@ test("run: one clear line for each mistake", () => {
     assert.match(r.stderr.trim(), want);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
   }
+});
+
+test("exit codes: 2 for a mistake in the input, 3 for a bug in fbwasm", () => {
+  const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: "ENOENT", syscall: "open" });
+  const unknownOption = Object.assign(new TypeError("Unknown option '--nope'"), { code: "ERR_PARSE_ARGS_UNKNOWN_OPTION" });
+  for (const e of [new MsgpackError("event is not a 2-element array", 0), enoent, unknownOption, new WebAssembly.CompileError("bad")]) {
+    assert.equal(exitCodeFor(e), 2, e.message);
+  }
+  for (const e of [new TypeError("Cannot read properties of undefined"), new RangeError("Invalid array length"), new Error("an assertion inside fbwasm"), "a thrown string"]) {
+    assert.equal(exitCodeFor(e), 3, String(e));
+  }
+  const r = fbwasm("run", "--nope");
+  assert.equal(r.status, 2, "an unknown option is the user's mistake");
+  assert.equal(r.stderr.trim().split("\n").length, 1, "in one line");
 });
 
 test("golden: the bundled folder matches; a changed expectation prints a per-record diff", () => {

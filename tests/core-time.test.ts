@@ -121,7 +121,9 @@ test("CRI headers: kubelet's split at the first spaces", () => {
     ["2023-10-16T09:48:55.123456789Z stdout F ", "ok", "stdout", "F", ""],
     ["2023-10-16T09:48:55.123456789Z stdout F", "ok", "stdout", "F", ""],
     ["2023-10-16T09:48:55.123456789Z stdout F  two spaces", "ok", "stdout", "F", " two spaces"],
-    ["2023-10-16T09:48:55.123456789Z stdout P:TAG1:TAG2 x", "ok", "stdout", "other", "x"],
+    // The tag field is a `:` list whose first element decides (the CRI API's LogTagDelimiter).
+    ["2023-10-16T09:48:55.123456789Z stdout P:TAG1:TAG2 x", "ok", "stdout", "P", "x"],
+    ["2023-10-16T09:48:55.123456789Z stdout X:P x", "ok", "stdout", "other", "x"],
     ["2023-10-16T09:48:55.123456789Z stdout F a stdout F b", "ok", "stdout", "F", "a stdout F b"],
     ["2023-10-16T09:48:55.123456789Z stdlog F x", "bad_stream"],
     ["2023-10-16T09:48:55.123456789Z stdout", "no_tag"],

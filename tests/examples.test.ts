@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { FbConfig, Section, get, getAll, isOn, loadConfig, parseClassic, runPipeline } from "../harness/fbconfig.ts";
+import { FbConfig, Section, get, getAll, isOn, loadConfig, parseClassic, runPipeline, wasmOf } from "../harness/fbconfig.ts";
 import { rfc3339ToNanos } from "../harness/stages.ts";
 import { decode, toView } from "../harness/msgpack.ts";
 import { parserNanos, runs, truthNanos } from "./helpers/recordings.ts";
@@ -43,7 +43,7 @@ function checkRules(name: string, c: FbConfig): void {
     assert.ok(isOn(get(f, "time_as_table")), `${name}: Time_as_Table On keeps the nanoseconds`);
   }
   for (const f of wasmFilters) {
-    const file = `build/${(get(f, "wasm_path") ?? "").split("/").pop()}`;
+    const file = `build/${wasmOf(get(f, "wasm_path") ?? "")}`;
     const mod = manifest.modules.find((m: any) => m.wasm === file && !m.benchmarkOnly);
     assert.ok(mod && existsSync(file), `${name}: ${get(f, "wasm_path")} is a shipped module`);
     assert.ok(mod.functions.some((fn: any) => fn.name === get(f, "function_name")), `${name}: ${get(f, "function_name")} is exported`);
@@ -129,6 +129,13 @@ test("example helm values: the chart's config passes the same checks and mounts 
   const values = parseYaml(readFileSync("examples/helm/values.yaml", "utf8")) as any;
   const mounts = values.extraVolumeMounts.map((m: any) => m.mountPath);
   for (const f of c.filters.filter((x) => get(x, "name") === "wasm")) assert.ok(mounts.some((m: string) => get(f, "wasm_path")!.startsWith(m + "/")), "the wasm is mounted");
+  // The init container copies the AOT file of the node's CPU to the path the filter reads.
+  const pick = values.initContainers.find((i: any) => i.name === "pick-wasm");
+  const m = /cp (\/wasm-all\/)(cri_time-format\d-)\$\(uname -m\)\.aot (\S+)$/.exec(pick.command.join(" "));
+  assert.ok(m, `the init container copies by CPU: ${pick.command.join(" ")}`);
+  for (const arch of ["x86_64", "aarch64"]) assert.ok(existsSync(`build/aot/${m[2]}${arch}.aot`), `build/aot/${m[2]}${arch}.aot is shipped`);
+  for (const f of c.filters.filter((x) => get(x, "name") === "wasm")) assert.equal(get(f, "wasm_path"), m[3], "the filter reads the file the init container writes");
+  assert.ok(pick.volumeMounts.some((v: any) => v.mountPath === m[1].slice(0, -1)) && values.extraVolumes.some((v: any) => v.name === "wasm-all" && v.configMap), "the ConfigMap with every file is mounted in the init container");
   const state = values.extraVolumes.find((v: any) => v.hostPath);
   const statePath = values.extraVolumeMounts.find((m: any) => m.name === state.name).mountPath;
   const paths = [get(c.inputs[0], "db"), get(c.service, "storage.path"), ...c.outputs.map((o) => get(o, "store_dir")).filter(Boolean)];

@@ -25,6 +25,10 @@ import { FluentBitRun, freePort, runFluentBit } from "../harness/real/run.ts";
 import { EXAMPLES, HELM_RECORDINGS, helmFiles } from "./helpers/examples.ts";
 import { RECORDINGS, parserNanos } from "./helpers/recordings.ts";
 import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
+import { aotFormatFor, aotPath } from "../scripts/aot.ts";
+
+/** What the Helm values' init container mounts as cri_time.aot: the AOT file of the node's Fluent Bit and CPU. */
+const aotMount = (version: string) => ({ "wasm/cri_time.aot": readFileSync(aotPath("build/cri_time.wasm", aotFormatFor(version), "x86_64")) });
 
 /** A CRI line of a container log file: its message text and the instant its time says. */
 interface Line { file: string; text: string; nanos: bigint | undefined }
@@ -119,7 +123,7 @@ forEachFluentBit("every example runs end to end", (bin) => {
       const localText = () => (c.form === "yaml" ? localYaml(c.text, endpoints) : localClassic(c.text, endpoints));
 
       test(`${c.name} (${c.form}): --dry-run accepts it`, async () => {
-        const run = await runFluentBit({ bin: bin.path, config: localText(), configName, files: c.files, args: ["--dry-run"], untilExit: true, timeoutMs: 30_000 });
+        const run = await runFluentBit({ bin: bin.path, config: localText(), configName, files: { ...c.files, ...aotMount(bin.version) }, args: ["--dry-run"], untilExit: true, timeoutMs: 30_000 });
         assert.match(run.log, /configuration test is successful/);
       });
 
@@ -128,7 +132,7 @@ forEachFluentBit("every example runs end to end", (bin) => {
         receiver.docs.length = 0; receiver.rejected.length = 0;
         // 9 s without a change at any output: the cri parser emits a P piece that no F follows
         // only when its flush timer fires, 4 to 8 s after it read it.
-        const run = await runFluentBit({ bin: bin.path, config: localText(), configName, files: { ...c.files, ...files }, env: AWS_ENV, quietMs: 9000, timeoutMs: 120_000, watch: () => String(receiver.requests) });
+        const run = await runFluentBit({ bin: bin.path, config: localText(), configName, files: { ...c.files, ...aotMount(bin.version), ...files }, env: AWS_ENV, quietMs: 9000, timeoutMs: 120_000, watch: () => String(receiver.requests) });
         assert.deepEqual(receiver.rejected, [], "no document refused");
         const viaParser = /key_name\s*:?\s*_event_time/i.test(c.text) && /name\s*:?\s*parser/i.test(c.text);
         const got = delivered(run, receiver, viaParser);

@@ -1,6 +1,8 @@
 // The CRI log line: `<RFC 3339 time> <stdout|stderr> <tag> <message>`, split at the first three
-// spaces as kubelet does (a message containing " stdout F " cannot confuse it). The tag is `P`
-// (partial: the runtime split a long line), `F` (full) or something else (kept, flagged).
+// spaces as kubelet does (a message containing " stdout F " cannot confuse it). The tag field is
+// a list separated by `:` (the CRI API's LogTagDelimiter) whose first element is `P` (partial:
+// the runtime split a long line), `F` (full) or something else (kept, flagged); kubelet reads
+// only that first element, and so does this parser. Later elements are kept for the record.
 // Lenient on one point: a line that ends right after the tag (`<time> stdout F`, the trailing
 // space stripped) is read as an empty message rather than rejected, so its time is not lost.
 import { TimeStatus, parseRfc3339, parsedLen } from "./time";
@@ -21,11 +23,16 @@ export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
 @lazy export let criStream: Stream = Stream.None;
 // @ts-ignore: decorator
 @lazy export let criTag: Tag = Tag.None;
-/** The tag's text. */
+/** The tag field's first element (`P`, `F`, ...). */
 // @ts-ignore: decorator
 @lazy export let criTagStart: usize = 0;
 // @ts-ignore: decorator
 @lazy export let criTagEnd: usize = 0;
+/** The rest of the tag field after the first `:` (`TAG1:TAG2` of `P:TAG1:TAG2`); 0 when none. */
+// @ts-ignore: decorator
+@lazy export let criMoreTagsStart: usize = 0;
+// @ts-ignore: decorator
+@lazy export let criMoreTagsEnd: usize = 0;
 /** Where the message starts (absolute address). */
 // @ts-ignore: decorator
 @lazy export let criMessage: usize = 0;
@@ -51,11 +58,18 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoTag;
   q++;
   const tagStart = q;
-  while (q < end && load<u8>(q) != 0x20) q++;
-  const tagLen = q - tagStart;
+  let firstEnd: usize = 0;
+  for (; q < end; q++) {
+    const c = load<u8>(q);
+    if (c == 0x20) break;
+    if (c == 0x3a && firstEnd == 0) firstEnd = q; // ':'
+  }
+  if (q == tagStart) return CriStatus.NoTag;
   criTagStart = tagStart;
-  criTagEnd = q;
-  if (tagLen == 0) return CriStatus.NoTag;
+  criTagEnd = firstEnd != 0 ? firstEnd : q;
+  criMoreTagsStart = firstEnd != 0 ? firstEnd + 1 : 0;
+  criMoreTagsEnd = firstEnd != 0 ? q : 0;
+  const tagLen = criTagEnd - tagStart;
   const t0 = load<u8>(tagStart);
   criTag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;
   criMessage = q < end ? q + 1 : end;

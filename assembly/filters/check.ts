@@ -5,7 +5,8 @@ import { putInt, putUint } from "../core/digits";
 import { checkKey, driftThresholdMs, spanThresholdMs } from "../config/config";
 import { CriStatus } from "../core/cri";
 import { TimeStatus, timeStatusName } from "../core/time";
-import { criLines, firstCriStatus, firstHasTime, firstIsCri, lines, maxMs, messageStarts, minMs } from "./log-scan";
+import { copyStringBody } from "../core/json";
+import { criLines, firstCriStatus, firstHasTime, firstIsCri, firstMoreTagsEnd, firstMoreTagsStart, lines, maxMs, messageStarts, minMs } from "./log-scan";
 import { writeMember } from "./member";
 import { RecordFacts } from "./record";
 
@@ -43,6 +44,11 @@ export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64,
   if (f.hasLog) {
     if (firstHasTime && !firstIsCri) stringField("\"not_cri\":\"", criStatusName(firstCriStatus));
     if (f.unknownTag) field("\"unknown_tag\":true");
+    // Tags after the first (`P:TAG1:TAG2`): no runtime known writes them, but the CRI API allows
+    // them, and `_p` holds only the first; they stay visible here.
+    if (firstIsCri && firstMoreTagsStart != 0) {
+      field("\"other_tags\":\""); copyStringBody(firstMoreTagsStart, firstMoreTagsEnd, true); putByte(0x22);
+    }
     if (f.partial) field("\"partial\":true");
     if (f.gluedRaw) { field("\"raw_lines\":"); putUint(<u64>criLines); }
     if (f.severalMessages) { field("\"messages\":"); putUint(<u64>messageStarts); }

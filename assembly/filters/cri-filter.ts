@@ -169,7 +169,8 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       if (isString) f.stream = sEnd - sIn == 6 && load<u32>(sIn) == 0x65647473 && load<u16>(sIn, 4) == 0x7272 ? Stream.Stderr : Stream.Stdout;
     } else if (role == Role.TagKey) {
       f.hasTagKey = true;
-      f.tagKeyIsP = isString && sEnd - sIn == 1 && load<u8>(sIn) == 0x50;
+      // `P`, or `P:` and more tags (the whole field, from a regex parser such as `cri`'s logtag).
+      f.tagKeyIsP = isString && sEnd - sIn >= 1 && load<u8>(sIn) == 0x50 && (sEnd - sIn == 1 || load<u8>(sIn + 1) == 0x3a);
     } else if (role == Role.Timestamp) {
       f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
     } else if (role == Role.EventTime) {

@@ -2,7 +2,7 @@
 // CRI header of the first line, the CRI headers glued at the start of later lines by a multiline
 // parser that joined raw CRI lines, and what each line's text looks like (a new message or the
 // continuation of one). A line break in the escaped text is the two bytes `\n`.
-import { CriStatus, Stream, Tag, criMessage, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriAfterTime, parseCriHeader } from "../core/cri";
+import { CriStatus, Stream, Tag, criMessage, criMoreTagsEnd, criMoreTagsStart, criStream, criTag, criTagEnd, criTagStart, mayStartHeader, parseCriAfterTime, parseCriHeader } from "../core/cri";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { LineKind, lineKind } from "./continuation";
 import { lineTextEnd, nextLine } from "../core/lines";
@@ -33,6 +33,11 @@ import { lineTextEnd, nextLine } from "../core/lines";
 @lazy export let firstTagStart: usize = 0;
 // @ts-ignore: decorator
 @lazy export let firstTagEnd: usize = 0;
+/** The first line's tags after its `P`/`F` (`TAG1:TAG2` of `P:TAG1:TAG2`); 0 when none. */
+// @ts-ignore: decorator
+@lazy export let firstMoreTagsStart: usize = 0;
+// @ts-ignore: decorator
+@lazy export let firstMoreTagsEnd: usize = 0;
 /** Where the first line's message starts (after its header when it has one). */
 // @ts-ignore: decorator
 @lazy export let firstMessage: usize = 0;
@@ -124,6 +129,7 @@ export function scanLog(p: usize, end: usize, clean: usize): void {
   firstCriStatus = CriStatus.BadTime;
   firstStream = Stream.None;
   firstTag = Tag.None;
+  firstMoreTagsStart = 0;
   lines = 0;
   criLines = 0;
   messageStarts = 0;
@@ -152,6 +158,8 @@ export function scanLog(p: usize, end: usize, clean: usize): void {
           firstTag = criTag;
           firstTagStart = criTagStart;
           firstTagEnd = criTagEnd;
+          firstMoreTagsStart = criMoreTagsStart;
+          firstMoreTagsEnd = criMoreTagsEnd;
           firstMessage = criMessage;
           text = criMessage;
           noteHeader();

@@ -36,6 +36,8 @@ export interface FluentBitRunOptions {
   args?: string[];
   /** Wait for Fluent Bit to exit by itself (a --dry-run) instead of stopping it. */
   untilExit?: boolean;
+  /** With untilExit: the process is expected to fail (a refused start-up); its exit code is returned, not thrown. */
+  expectsFailure?: boolean;
   /**
    * Accept a crash after SIGTERM once Fluent Bit has logged that it stopped with nothing pending:
    * tail with `multiline.parser cri` aborts there when a partial (P) message is still open
@@ -164,7 +166,7 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
   }
   if (!failure && !stopped && !o.untilExit) failure = new Error("Fluent Bit exited by itself");
   const crashedAfterStop = stopped && (exitCode !== 0 || signal !== null) && /service has stopped \(0 pending tasks\)[\s\S]*caught signal \(SIG(SEGV|ABRT)\)/.test(log);
-  if (!failure && (exitCode !== 0 || signal) && !(crashedAfterStop && o.toleratesCrashAfterStop)) failure = new Error(`Fluent Bit did not stop cleanly (exit code ${exitCode}, signal ${signal})`);
+  if (!failure && (exitCode !== 0 || signal) && !(crashedAfterStop && o.toleratesCrashAfterStop) && !(o.untilExit && o.expectsFailure)) failure = new Error(`Fluent Bit did not stop cleanly (exit code ${exitCode}, signal ${signal})`);
   if (failure) {
     // The log says why (a crash, a refused config): it goes with the error.
     throw new Error(`${(failure as Error).message}\nexit code ${exitCode}, signal ${signal}, folder ${dir}; Fluent Bit's log ends:\n${log.slice(-3000)}`);

@@ -21,7 +21,9 @@ export function ruleTable(): MpValue[] {
   out.push(
     obj({ log: `${T} stdout F first\n2023-10-16T09:48:57.5Z stderr F second\n2023-10-16T09:48:56Z stdout P third` }),
     obj({ log: `${T} stdout F a\n\tat b\n2023-10-16T09:48:55.2Z stdout F\n2023-10-16T09:48:55.3Z stdout X c` }),
-    obj({ log: `${T} stdout P:TAG x` }), obj({ log: `${T} stdlog F x` }), obj({ log: `${T} stdout` }), obj({ log: `${T}stdout F x` }),
+    obj({ log: `${T} stdout P:TAG x` }), obj({ log: `${T} stdout P:TAG1:TAG2 x` }), obj({ log: `${T} stderr F:x y\n` }), obj({ log: `${T} stdout X:P z\n` }),
+    obj({ log: `${T} stdout P: x` }), obj({ time: T, stream: "stdout", _p: "P:TAG", log: "x".repeat(16384) }),
+    obj({ log: `${T} stdlog F x` }), obj({ log: `${T} stdout` }), obj({ log: `${T}stdout F x` }),
     obj({ time: T, stream: "stdout", _p: "P", log: "x".repeat(16384) }), obj({ time: T, stream: "stdout", _p: "P", log: "x".repeat(16383) }),
     obj({ time: T, stream: "stdout", log: "no newline" }), obj({ time: T, stream: "stderr", log: `${T} stdout F glued\n` }),
     obj({ time: "not a time", log: `${T} stdout F from log` }), obj({ "@timestamp": "kept", log: "no time here" }), obj({ other: "x" }),

@@ -11,7 +11,11 @@ const HEADERS: HeaderCase[] = [
   new HeaderCase("2023-10-16T09:48:55Z stdout F ", CriStatus.Ok, Stream.Stdout, Tag.Full, ""),
   new HeaderCase("2023-10-16T09:48:55Z stdout F", CriStatus.Ok, Stream.Stdout, Tag.Full, ""),
   new HeaderCase("2023-10-16T09:48:55Z stdout F  lead", CriStatus.Ok, Stream.Stdout, Tag.Full, " lead"),
-  new HeaderCase("2023-10-16T09:48:55Z stdout P:TAG1:TAG2 x", CriStatus.Ok, Stream.Stdout, Tag.Other, "x"),
+  // The tag field is a `:` list; its first element decides (the CRI API's LogTagDelimiter).
+  new HeaderCase("2023-10-16T09:48:55Z stdout P:TAG1:TAG2 x", CriStatus.Ok, Stream.Stdout, Tag.Partial, "x"),
+  new HeaderCase("2023-10-16T09:48:55Z stdout F:x y", CriStatus.Ok, Stream.Stdout, Tag.Full, "y"),
+  new HeaderCase("2023-10-16T09:48:55Z stdout X:P y", CriStatus.Ok, Stream.Stdout, Tag.Other, "y"),
+  new HeaderCase("2023-10-16T09:48:55Z stdout :P y", CriStatus.Ok, Stream.Stdout, Tag.Other, "y"),
   new HeaderCase("2023-10-16T09:48:55Z stdout F a stdout F b", CriStatus.Ok, Stream.Stdout, Tag.Full, "a stdout F b"),
   new HeaderCase("2017-09-12T22:32:21.212861448Z stdout 2017-09-12 22:32:21.212 [INFO]", CriStatus.Ok, Stream.Stdout, Tag.Other, "22:32:21.212 [INFO]"),
   new HeaderCase("2023-10-16T09:48:55Z stdlog F x", CriStatus.BadStream),
