@@ -32,6 +32,7 @@ local settings = {
   partial_piece_bytes = 16384,
   kube = false,
   kube_key = "kubernetes",
+  id_key = "",
 }
 
 local byte, sub, find, format, floor = string.byte, string.sub, string.find, string.format, math.floor
@@ -329,6 +330,109 @@ local function message_text(s, scan, split, repair)
 end
 
 ------------------------------------------------------------------------------------------------
+-- The record id (filters/record-id.ts): MurmurHash3 x86 128, seed 0, of the container's identity,
+-- 0x00, the written time (i64 and u32, little-endian), the stream, 0x00 and the message; 32 hex
+-- digits. 32-bit arithmetic with LuaJIT's `bit` library; a product is formed from 16-bit halves so
+-- that no intermediate passes 2^53.
+
+local bit = bit or require("bit")
+local band, bor, bxor, lshift, rshift, rol, tobit, tohex = bit.band, bit.bor, bit.bxor, bit.lshift, bit.rshift, bit.rol, bit.tobit, bit.tohex
+
+local function mul32(a, b)
+  local alo, ahi, blo, bhi = band(a, 0xffff), rshift(a, 16), band(b, 0xffff), rshift(b, 16)
+  return tobit(alo * blo + lshift(alo * bhi + ahi * blo, 16))
+end
+
+local C1, C2, C3, C4 = tobit(0x239b961b), tobit(0xab0e9789), tobit(0x38b34ae5), tobit(0xa1e38b93)
+
+local function fmix(h)
+  h = bxor(h, rshift(h, 16)); h = mul32(h, tobit(0x85ebca6b))
+  h = bxor(h, rshift(h, 13)); h = mul32(h, tobit(0xc2b2ae35))
+  return bxor(h, rshift(h, 16))
+end
+
+local function le32(s, i)
+  local a, b, c, d = byte(s, i, i + 3)
+  return bor(a, lshift(b, 8), lshift(c, 16), lshift(d, 24))
+end
+
+-- The little-endian lane of the tail at byte i, of n (1 to 4) bytes.
+local function tail_lane(s, i, n)
+  local k = 0
+  for j = n - 1, 0, -1 do k = bor(lshift(k, 8), byte(s, i + j)) end
+  return k
+end
+
+local function murmur3_128(s)
+  local h1, h2, h3, h4 = 0, 0, 0, 0
+  local n = #s
+  local blocks = n - n % 16
+  for i = 1, blocks, 16 do
+    local k1, k2, k3, k4 = le32(s, i), le32(s, i + 4), le32(s, i + 8), le32(s, i + 12)
+    h1 = bxor(h1, mul32(rol(mul32(k1, C1), 15), C2)); h1 = tobit(rol(h1, 19) + h2); h1 = tobit(h1 * 5 + 0x561ccd1b)
+    h2 = bxor(h2, mul32(rol(mul32(k2, C2), 16), C3)); h2 = tobit(rol(h2, 17) + h3); h2 = tobit(h2 * 5 + 0x0bcaa747)
+    h3 = bxor(h3, mul32(rol(mul32(k3, C3), 17), C4)); h3 = tobit(rol(h3, 15) + h4); h3 = tobit(h3 * 5 + 0x96cd1c35)
+    h4 = bxor(h4, mul32(rol(mul32(k4, C4), 18), C1)); h4 = tobit(rol(h4, 13) + h1); h4 = tobit(h4 * 5 + 0x32ac3b17)
+  end
+  local rest, t = n - blocks, blocks + 1
+  if rest > 12 then h4 = bxor(h4, mul32(rol(mul32(tail_lane(s, t + 12, rest - 12), C4), 18), C1)) end
+  if rest > 8 then h3 = bxor(h3, mul32(rol(mul32(tail_lane(s, t + 8, rest > 12 and 4 or rest - 8), C3), 17), C4)) end
+  if rest > 4 then h2 = bxor(h2, mul32(rol(mul32(tail_lane(s, t + 4, rest > 8 and 4 or rest - 4), C2), 16), C3)) end
+  if rest > 0 then h1 = bxor(h1, mul32(rol(mul32(tail_lane(s, t, rest > 4 and 4 or rest), C1), 15), C2)) end
+  h1, h2, h3, h4 = bxor(h1, n), bxor(h2, n), bxor(h3, n), bxor(h4, n)
+  h1 = tobit(h1 + h2 + h3 + h4); h2 = tobit(h2 + h1); h3 = tobit(h3 + h1); h4 = tobit(h4 + h1)
+  h1, h2, h3, h4 = fmix(h1), fmix(h2), fmix(h3), fmix(h4)
+  h1 = tobit(h1 + h2 + h3 + h4); h2 = tobit(h2 + h1); h3 = tobit(h3 + h1); h4 = tobit(h4 + h1)
+  return tohex(h1, 8) .. tohex(h2, 8) .. tohex(h3, 8) .. tohex(h4, 8)
+end
+
+-- The tag without a rotation suffix (`.log.1`, `.log.20231016-094855` -> `.log`).
+local function without_rotation(tag)
+  local base = tag:match("^(.*%.log)%.[%d%-]+$")
+  return base or tag
+end
+
+-- `<namespace>/<pod>/<container>` for a kubelet log file's tag, else the tag; both without a
+-- rotation suffix.
+local function container_identity(tag)
+  local t = without_rotation(tag)
+  if sub(t, -4) == ".log" then
+    local stop = #t - 4
+    local last_c, last_p
+    local from = 1
+    while true do local a, b = find(t, "containers.", from, true); if not a then break end; last_c, from = b + 1, a + 1 end
+    if last_c then
+      local name = sub(t, last_c, stop)
+      local pod, ns, rest = name:match("^([^_]*)_([^_]*)_(.*)$")
+      if pod and #rest >= 66 and byte(rest, #rest - 64) == 45 then return ns .. "/" .. pod .. "/" .. sub(rest, 1, #rest - 65) end
+    end
+    from = 1
+    while true do local a, b = find(t, "pods.", from, true); if not a then break end; last_p, from = b + 1, a + 1 end
+    if last_p then
+      local name = sub(t, last_p, stop)
+      local dir, container = name:match("^(.*)%.([^%.]+)%.%d+$")
+      if dir then
+        local u1 = find(dir, "_", 1, true)
+        local u3 = u1 and dir:match("^.*()_")
+        if u1 and u3 > u1 + 1 then return sub(dir, 1, u1 - 1) .. "/" .. sub(dir, u1 + 1, u3 - 1) .. "/" .. container end
+      end
+    end
+  end
+  return t
+end
+
+local function le_bytes(v)
+  return string.char(band(v, 0xff), band(rshift(v, 8), 0xff), band(rshift(v, 16), 0xff), band(rshift(v, 24), 0xff))
+end
+
+local function record_id(tag, sec, nsec, stream, message)
+  local hi = floor(sec / 4294967296)
+  local lo = sec - hi * 4294967296
+  return murmur3_128(container_identity(tag) .. "\0" .. le_bytes(tobit(lo)) .. le_bytes(tobit(hi)) .. le_bytes(nsec) ..
+    (stream or "") .. "\0" .. message)
+end
+
+------------------------------------------------------------------------------------------------
 -- Kubernetes metadata from the tail tag (filters/kube.ts).
 
 local function kube_metadata(tag)
@@ -451,6 +555,13 @@ local function filter(mode, tag, ts, record)
   if cfg.kube then
     local meta = kube_metadata(tag)
     if meta then record[cfg.kube_key] = meta changed = true end
+  end
+  -- The record id needs the written time: without it, equal messages would share an id.
+  if cfg.id_key ~= "" and mode % 8 >= REWRITE and ok and has_log then
+    local st = record[cfg.stream_key]
+    st = type(st) == "string" and (st == "stderr" and "stderr" or "stdout") or nil
+    record[cfg.id_key] = record_id(tag, sec, nsec, st, record[cfg.log_key])
+    changed = true
   end
 
   if mode >= CHECK then

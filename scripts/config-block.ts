@@ -26,6 +26,7 @@ export const DEFAULTS: Record<string, string> = {
   partial_piece_bytes: "16384",
   kube: "false",
   kube_key: "kubernetes",
+  id_key: "",
 };
 
 export function renderBlock(settings: Record<string, string>): Uint8Array {

@@ -26,6 +26,14 @@ import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 import { canon } from "./helpers/canon.ts";
 import { runs } from "./helpers/recordings.ts";
+import { execFileSync } from "node:child_process";
+import { DEFAULTS } from "../scripts/config-block.ts";
+
+test("the Lua twin's settings table has the module's settings, with the same defaults", () => {
+  const out = execFileSync("luajit", ["-e", 'for k, v in pairs(dofile("lua/cri_time.lua")) do print(k .. "=" .. tostring(v)) end'], { encoding: "utf8" });
+  const lua = Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  assert.deepEqual(lua, DEFAULTS);
+});
 
 const FUZZ = Number(process.env.LUA_PARITY_FUZZ ?? 20_000);
 const TAG = "kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log";

@@ -24,6 +24,8 @@ export const eventTimeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 export const checkKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 export const rawKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 export const kubeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
+/** Empty (the default): no record id is written. */
+export const idKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 
 /** Bytes [0, n) of a u64 loaded little-endian, n <= 8. */
 // @ts-ignore: decorator
@@ -106,6 +108,7 @@ function setting(k: usize, kl: i32, v: usize, vl: i32): void {
   else if (nameIs(k, kl, "check_key")) span = checkKey;
   else if (nameIs(k, kl, "raw_key")) span = rawKey;
   else if (nameIs(k, kl, "kube_key")) span = kubeKey;
+  else if (nameIs(k, kl, "id_key")) span = idKey;
   else if (nameIs(k, kl, "split_raw")) splitRaw = parseBool(v, vl);
   else if (nameIs(k, kl, "repair_glued")) repairGlued = parseBool(v, vl);
   else if (nameIs(k, kl, "kube")) kube = parseBool(v, vl);

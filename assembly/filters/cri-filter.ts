@@ -7,14 +7,15 @@
 // Nothing allocates: all state is in globals, all text stays where Fluent Bit put it.
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
-import { outFailed, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
-import { Span, mayBeSettingKey, spanIs, checkKey, eventTimeKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
+import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { Span, mayBeSettingKey, spanIs, checkKey, eventTimeKey, idKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
 import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
 import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
+import { putRecordId } from "./record-id";
 import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, gluedMessage, gluedOverflow, scanLog } from "./log-scan";
 import { lineTextEnd, nextLine } from "../core/lines";
 import { resetMembers, separator, writeMember } from "./member";
@@ -28,7 +29,7 @@ export const enum Mode {
   Check = 8, // the diagnostics key
 }
 
-const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own, Kube }
+const enum Role { Other, Log, Time, Stream, TagKey, Timestamp, EventTime, Own, Kube, Id }
 
 /** What a top-level key means to this call (keys the mode does not write are just copied). */
 function keyRole(p: usize, len: i32, mode: i32): Role {
@@ -41,6 +42,7 @@ function keyRole(p: usize, len: i32, mode: i32): Role {
   if ((mode & Mode.EventTime) != 0 && spanIs(p, len, eventTimeKey)) return Role.EventTime;
   if ((mode & Mode.Check) != 0 && spanIs(p, len, checkKey)) return Role.Own;
   if (kube && spanIs(p, len, kubeKey)) return Role.Kube;
+  if ((mode & Mode.Rewrite) != 0 && spanIs(p, len, idKey)) return Role.Id;
   return Role.Other;
 }
 
@@ -175,6 +177,8 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
       f.heldTimestamp = keyStart; f.heldTimestampEnd = valueEnd; held = true;
     } else if (role == Role.EventTime) {
       f.heldEventTime = keyStart; f.heldEventTimeEnd = valueEnd; held = true;
+    } else if (role == Role.Id) {
+      f.heldId = keyStart; f.heldIdEnd = valueEnd; held = true; // replaced when an id is made
     } else if (role == Role.Kube) {
       f.heldKube = keyStart; f.heldKubeEnd = valueEnd; held = true; // replaced when the tag has the metadata
     } else if (role == Role.Own) {
@@ -216,8 +220,9 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   // (docs/fluent-bit-facts.md, "Event time range"). @timestamp stays exact.
   const eventTimeRange = writesEventTime && ok && (sec < 0 || sec > <i64>U32.MAX_VALUE);
 
+  let logOut: usize = 0, logOutEnd: usize = 0; // the `log` text written, for the record id
   if (rewrites && f.hasLog) {
-    writeMember(logKey); putByte(0x22); putMessage(f); putByte(0x22);
+    writeMember(logKey); putByte(0x22); logOut = outPos; putMessage(f); logOutEnd = outPos; putByte(0x22);
     if (firstIsCri && splitRaw) {
       if (!f.hasStream) { writeMember(streamKey); putByte(0x22); putBytes(firstStream == Stream.Stderr ? STDERR : STDOUT, 6); putByte(0x22); }
       if (!f.hasTagKey) putStringMember(tagKey, firstTagStart, firstTagEnd);
@@ -233,6 +238,12 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
     else if (f.heldEventTime != 0) putBack(f.heldEventTime, f.heldEventTimeEnd, end);
   }
   if (kube && !putKubeMetadata(tagPtr, tagLen, kubeKey) && f.heldKube != 0) putBack(f.heldKube, f.heldKubeEnd, end);
+  // The record id needs the written time: without it, equal messages would share an id.
+  if (idKey.len > 0 && rewrites) {
+    const stream = f.hasStream ? f.stream : firstIsCri && splitRaw ? firstStream : Stream.None;
+    if (ok && f.hasLog) putRecordId(idKey, tagPtr, tagLen, sec, nsec, stream, logOut, logOutEnd);
+    else if (f.heldId != 0) putBack(f.heldId, f.heldIdEnd, end);
+  }
   if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec, eventTimeRange);
   putByte(0x7d);
   if (outFailed) return fallback(rec, recLen, start);

@@ -18,6 +18,8 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
   hasTagKey: bool;
   tagKeyIsP: bool;
   heldTimestamp: usize; // an existing timestamp member, put back when no time is recovered
+  heldId: usize; // an existing record id member, put back when no id is made
+  heldIdEnd: usize;
   heldTimestampEnd: usize;
   heldEventTime: usize;
   heldEventTimeEnd: usize;
@@ -37,7 +39,7 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
   reset(): void {
     this.hasLog = false; this.hasTime = false; this.hasStream = false; this.hasTagKey = false;
     this.tagKeyIsP = false; this.stream = Stream.None;
-    this.heldTimestamp = 0; this.heldEventTime = 0; this.heldKube = 0;
+    this.heldTimestamp = 0; this.heldEventTime = 0; this.heldKube = 0; this.heldId = 0;
     this.gluedRaw = false; this.severalMessages = false; this.partial = false;
     this.mixedStreams = false; this.continuationStart = false; this.unknownTag = false;
     this.messageBytes = -1;

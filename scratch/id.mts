@@ -1,0 +1,11 @@
+import { FilterWasm } from "../harness/filter-wasm.ts";
+import { makeEvent } from "../harness/events.ts";
+import { decode, encode, mp, toView } from "../harness/msgpack.ts";
+import { luaFilterEvents } from "../harness/lua-filter.ts";
+import { configure } from "../harness/configure.ts";
+import { readFileSync } from "node:fs";
+const wasm = configure(readFileSync("build/cri_time.wasm"), { id_key: "_id" });
+const tag = "kube.var.log.containers.web-1_shop_app-" + "a".repeat(64) + ".log";
+const ev = makeEvent(tag, 1795415418, 0, encode(mp.obj({ log: mp.str("2023-10-16T09:48:55.123456789Z stdout F héllo \"x\"\n") })));
+const out = toView(decode(new FilterWasm({ wasm, functionName: "cri_timestamp" }).filterChunk([ev]).events[0].body));
+console.log(out);
