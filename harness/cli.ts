@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { FilterWasm, StartupError } from "./filter-wasm.ts";
+import { FilterWasm } from "./filter-wasm.ts";
 import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
 import { loadEvents, golden } from "./golden.ts";
 import { esTimestamp, parserStage } from "./stages.ts";

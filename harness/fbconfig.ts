@@ -126,6 +126,11 @@ export interface PipelineRun {
   log: string[];
 }
 
+/** The `.wasm` a mounted module comes from: itself, or `NAME.wasm` for `NAME.aot`. */
+export function wasmOf(wasmPath: string): string {
+  return basename(wasmPath).replace(/\.aot$/, ".wasm");
+}
+
 /**
  * Runs the filters the harness emulates (wasm, parser) in order over events recorded after the
  * input stage; a filter before the first wasm filter is taken as already applied.
@@ -133,11 +138,6 @@ export interface PipelineRun {
  * to `NAME.aot` (an AOT file mounted under that name, compiled from `NAME.wasm`; they give the same
  * output, tests/real-differential.test.ts) runs `NAME.wasm`: the harness interprets WebAssembly.
  */
-/** The `.wasm` a mounted module comes from: itself, or `NAME.wasm` for `NAME.aot`. */
-export function wasmOf(wasmPath: string): string {
-  return basename(wasmPath).replace(/\.aot$/, ".wasm");
-}
-
 export function runPipeline(c: FbConfig, events: FbEvent[], o: { wasmDir: string; luaDir?: string; fluentBitVersion?: string }): PipelineRun {
   let evs = events;
   const log: string[] = [];

@@ -4,7 +4,8 @@
  *
  * An AOT file loads only in a runtime of its own AOT format and CPU architecture:
  *   - format 3: WAMR 1.1.1 to 1.3.3, bundled in Fluent Bit 2.0.x to 4.0.x (`AOT_CURRENT_VERSION`
- *     in each release's lib/wasm-micro-runtime-WAMR-<version>/core/config.h), compiled by wamrc 1.2.2;
+ *     in each release's lib/wasm-micro-runtime-WAMR-<version>/core/config.h), compiled by
+ *     wamrc 1.2.2;
  *   - format 5: WAMR 2.4.1, bundled in Fluent Bit 4.1.0 and later, compiled by wamrc 2.4.1.
  * Flags: `--disable-simd` (Fluent Bit's WAMR has no SIMD; wamrc 1.2.2 refuses a generic CPU
  * without it) and `--cpu=generic` (any x86_64 or ARMv8 CPU, not the build machine's).

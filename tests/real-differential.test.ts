@@ -2,9 +2,9 @@
  * Real Fluent Bit against the harness, on every binary found: each shipped wasm function (alone,
  * and followed by its parser filter where it needs one) and each Lua twin, over every recorded
  * event, the rule table and a seeded corpus of hostile records; the AOT files of build/aot/ of the
- * binary's format give the same events as the `.wasm` they were compiled from. Events go in through the forward
- * input exactly as encoded (PackedForward), in batches of varying size (one message, one filter
- * call); out_file writes the chunks as they leave the filters. Both sides must give the same
+ * binary's format give the same events as the `.wasm` they were compiled from. Events go in
+ * through the forward input exactly as encoded (PackedForward), in batches of varying size (one
+ * message, one filter call); out_file writes the chunks as they leave the filters. Both sides must give the same
  * events in the same order: wasm bodies byte for byte, Lua bodies as maps (Lua tables do not keep
  * key order from one run to the next), the same event times, the same drops, and the same log
  * lines from the filters.
