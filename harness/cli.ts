@@ -21,6 +21,64 @@ import { InputError } from "./input-error.ts";
 
 class UsageError extends InputError {}
 
+const USAGE = `usage: fbwasm COMMAND [options]   (fbwasm COMMAND --help for its options)
+
+  run        run a filter_wasm module over recorded events the way Fluent Bit does
+  golden     check a folder of recordings against their expected output
+  configure  write a copy of a shipped module (.wasm or AOT) with other settings, or show them
+
+  --help, -h     this text
+  --version      the toolkit's version
+
+Exit codes: 0 done (golden: all the same), 1 records dropped (run) or differences (golden),
+2 a mistake in the input (one line says which), 3 a bug in fbwasm (with its stack).`;
+
+/** Each command's options; HELP names every one (tests/cli.test.ts checks). */
+export const OPTIONS = {
+  run: {
+    wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
+    input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
+    "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" },
+  },
+  golden: { update: { type: "boolean" } },
+  configure: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } },
+} as const;
+
+export const HELP: Record<keyof typeof OPTIONS, string> = {
+  run: `usage: fbwasm run --wasm F --function NAME [options] EVENTS
+
+  EVENTS                  a msgpack event stream (as out_file Format msgpack writes it), or
+                          .jsonl lines {"tag","ts":"<sec>.<9 digits>","body"}
+  --wasm F                the module (.wasm)
+  --function NAME         the exported function Fluent Bit would call (Function_Name)
+  --event-format json|msgpack
+                          filter_wasm's Event_Format (default json; msgpack needs 3.0.0+)
+  --fluent-bit X.Y.Z      the Fluent Bit release to behave as (default: the newest measured)
+  --input tail|forward|forward-threaded|dummy
+                          the input the events came from (how Fluent Bit batches and threads)
+  --tag TAG               the tag of every event (default: the recorded one)
+  --escape-unicode on|off json.escape_unicode of 5.x (default on)
+  --then parser:KEY       then the parser filter on KEY, as the examples configure it
+  --es                    print the @timestamp each record would carry into Elasticsearch
+  --out FILE              write the events: FILE.jsonl as JSON lines, else msgpack
+  --allow-drop            exit 0 even when the module dropped records`,
+  golden: `usage: fbwasm golden DIR [--update]
+
+  DIR        a folder with fbwasm.json (the wasm and function to run) and recordings
+  --update   write the expected files from this run instead of comparing`,
+  configure: `usage: fbwasm configure --in F --out G --set key=value [--set ...]
+       fbwasm configure --in F --show
+
+  --in F           a shipped module: .wasm or one of its AOT files
+  --out G          where the configured copy goes
+  --set key=value  a setting (README, "Settings, without a rebuild"); repeat for several
+  --show           print the module's settings`,
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
 /** Node's own errors about the user's input: a file that cannot be read or written, an unknown option. */
 function isNodeInputError(e: unknown): e is Error {
   const code = (e as { code?: unknown })?.code;
@@ -31,11 +89,7 @@ function runCommand(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
-      input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
-      "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" },
-    },
+    options: OPTIONS.run,
   });
   if (!values.wasm || !values.function || positionals.length !== 1) throw new UsageError("usage: fbwasm run --wasm F --function NAME [options] EVENTS");
   const events = positionals[0];
@@ -71,7 +125,7 @@ function runCommand(argv: string[]): number {
 }
 
 function goldenCommand(argv: string[]): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { update: { type: "boolean" } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS.golden });
   if (positionals.length !== 1) throw new UsageError("usage: fbwasm golden DIR [--update]");
   if (!existsSync(`${positionals[0]}/fbwasm.json`)) throw new UsageError(`${positionals[0]}/fbwasm.json not found (it names the wasm and function to run)`);
   let failed = 0;
@@ -84,7 +138,7 @@ function goldenCommand(argv: string[]): number {
 }
 
 function configureCommand(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } } });
+  const { values } = parseArgs({ args: argv, options: OPTIONS.configure });
   if (!values.in) throw new UsageError("usage: fbwasm configure --in F (--show | --out G --set key=value …)");
   const bytes = readFileSync(values.in);
   if (values.show) { for (const [k, v] of Object.entries(readSettings(bytes))) console.log(`${k}=${v}`); return 0; }
@@ -104,11 +158,14 @@ export function exitCodeFor(e: unknown): 2 | 3 {
 
 export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") { console.log(USAGE); return cmd === undefined ? 2 : 0; }
+  if (cmd === "--version") { console.log(version()); return 0; }
+  if (cmd in HELP && (rest.includes("--help") || rest.includes("-h"))) { console.log(HELP[cmd as keyof typeof HELP]); return 0; }
   try {
     if (cmd === "run") return runCommand(rest);
     if (cmd === "golden") return goldenCommand(rest);
     if (cmd === "configure") return configureCommand(rest);
-    throw new UsageError("usage: fbwasm run|golden|configure … (see README)");
+    throw new UsageError(`unknown command ${cmd}: fbwasm --help lists them`);
   } catch (e) {
     const code = exitCodeFor(e);
     if (code === 2) console.error(`fbwasm: ${(e as Error).message}`);

@@ -14,7 +14,7 @@ import { configure, readSettings } from "../harness/configure.ts";
 import { DEFAULTS } from "../scripts/config-block.ts";
 import { decode, mp, toView } from "../harness/msgpack.ts";
 import { noAllocatorWasm, probeWasm } from "./helpers/probes.ts";
-import { exitCodeFor } from "../harness/cli.ts";
+import { HELP, OPTIONS, exitCodeFor } from "../harness/cli.ts";
 import { MsgpackError } from "../harness/msgpack.ts";
 
 const REC = "tests/golden/original-report/seed-custom-multiline.v2.1.8.msgpack";
@@ -78,6 +78,29 @@ test("exit codes: 2 for a mistake in the input, 3 for a bug in fbwasm", () => {
   const r = fbwasm("run", "--nope");
   assert.equal(r.status, 2, "an unknown option is the user's mistake");
   assert.equal(r.stderr.trim().split("\n").length, 1, "in one line");
+});
+
+test("help: fbwasm --help, each command's --help naming every option it takes, --version; exit 0", () => {
+  for (const args of [["--help"], ["-h"], ["help"]]) {
+    const r = fbwasm(...args);
+    assert.equal(r.status, 0, args.join(" "));
+    for (const cmd of Object.keys(OPTIONS)) assert.match(r.stdout, new RegExp(`^  ${cmd} `, "m"), `${args}: lists ${cmd}`);
+  }
+  for (const [cmd, options] of Object.entries(OPTIONS)) {
+    const r = fbwasm(cmd, "--help");
+    assert.equal(r.status, 0, `${cmd} --help`);
+    assert.equal(r.stdout.trim(), HELP[cmd as keyof typeof HELP]);
+    for (const o of Object.keys(options)) assert.match(r.stdout, new RegExp(`--${o}\\b`), `${cmd} --help names --${o}`);
+  }
+  const v = fbwasm("--version");
+  assert.equal(v.status, 0);
+  assert.equal(v.stdout.trim(), JSON.parse(readFileSync("package.json", "utf8")).version);
+  assert.equal(fbwasm().status, 2, "no command is a usage error");
+});
+
+test("run: output piped into a reader that stops early (| head) ends quietly", () => {
+  const r = spawnSync("sh", ["-c", `${process.execPath} bin/fbwasm.mjs run --wasm build/cri_time.wasm --function cri_timestamp tests/recordings/cri-builtin/records.v2.1.8.msgpack | head -1 >/dev/null`], { encoding: "utf8" });
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/, r.stderr);
 });
 
 test("golden: the bundled folder matches; a changed expectation prints a per-record diff", () => {

@@ -72,6 +72,8 @@ test("the id is MurmurHash3 x86 128 of identity, time, stream and message, in th
     ["app.rotated.log.1", { time: T, stream: "stderr", _p: "F", log: "from the cri parser" }, "app.rotated.log", "stderr", "from the cri parser"],
     [CONTAINERS, { log: `${T} stdout F first\n2023-10-16T09:48:56Z stdout F second\n` }, "shop/web-7d4b9c-x2x9z/app", "stdout", "first\nsecond"],
     ["t", { log: `1969-12-31T23:59:59.5Z stdout F before 1970\n` }, "t", "stdout", "before 1970"],
+    // Not a kubelet file name (no container name): the whole tag.
+    [`kube.var.log.containers.p_ns_-${ID}.log`, { log: `${T} stdout F x\n` }, `kube.var.log.containers.p_ns_-${ID}.log`, "stdout", "x"],
   ];
   // Messages of every length modulo 16 reach every tail lane of the hash.
   for (let n = 0; n < 40; n++) cases.push(["t", { log: `${T} stdout F ${"abcdefghij".repeat(4).slice(0, n)}\n` }, "t", "stdout", "abcdefghij".repeat(4).slice(0, n)]);

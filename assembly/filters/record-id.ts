@@ -60,7 +60,7 @@ function containersIdentity(name: usize, stop: usize): bool {
   for (let p = name; p < stop; p++) {
     if (load<u8>(p) == 0x5f) { if (u1 == 0) u1 = p; else { u2 = p; break; } }
   }
-  if (u1 == 0 || u2 == 0 || stop - u2 < 66 || load<u8>(stop - 65) != 0x2d) return false;
+  if (u1 == 0 || u2 == 0 || stop - u2 < 67 || load<u8>(stop - 65) != 0x2d) return false; // a container name of 1+ bytes
   hashIdentityParts(u1 + 1, u2, name, u1, u2 + 1, stop - 65);
   return true;
 }
