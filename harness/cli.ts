@@ -8,6 +8,7 @@
  *   fbwasm golden DIR [--update]
  *   fbwasm configure --in F --out G --set key=value [--set …]      fbwasm configure --in F --show
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FilterWasm } from "./filter-wasm.ts";
@@ -85,6 +86,13 @@ function isNodeInputError(e: unknown): e is Error {
   return e instanceof Error && typeof code === "string" && (/^E[A-Z]+$/.test(code) || code.startsWith("ERR_PARSE_ARGS_"));
 }
 
+/** The shipped module these bytes are (its .wasm or one of its AOT files, by sha256), if any. */
+function shippedModule(bytes: Uint8Array): { wasm: string; eventFormats: string[] } | undefined {
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  const manifest = JSON.parse(readFileSync(new URL("../build/manifest.json", import.meta.url), "utf8")) as { modules: { wasm: string; sha256: string; eventFormats: string[]; aot: { sha256: string }[] }[] };
+  return manifest.modules.find((m) => m.sha256 === sha || m.aot.some((a) => a.sha256 === sha));
+}
+
 function runCommand(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -96,12 +104,22 @@ function runCommand(argv: string[]): number {
   if (!existsSync(values.wasm)) throw new UsageError(`no such file: ${values.wasm}`);
   if (!existsSync(events)) throw new UsageError(`no such file: ${events}`);
   const bytes = readFileSync(values.wasm);
+  if (bytes.subarray(0, 4).equals(Buffer.from("\0aot", "latin1"))) throw new UsageError(`${values.wasm} is an AOT file, native code for Fluent Bit: fbwasm runs WebAssembly, so give it the .wasm it was compiled from (build/manifest.json names it); both give the same output`);
   const info = readModuleInfo(bytes); // throws "not a WebAssembly module"
   const fn = info.exports.find((e) => e.name === values.function);
   if (!fn || fn.kind !== "func") throw new UsageError(`${values.wasm} exports no function ${values.function} (it exports: ${info.exports.filter((e) => e.kind === "func").map((e) => e.name).join(", ")})`);
   if (signature(fn.type) !== "(i32,i32,i32,i32,i32,i32)->(i32)") console.error(`warning: ${values.function} is ${signature(fn.type)}, Fluent Bit calls (i32 x6)->i32`);
   const format = values["event-format"] as "json" | "msgpack" | undefined;
   if (format && format !== "json" && format !== "msgpack") throw new UsageError("--event-format is json or msgpack");
+  if (format === "msgpack") {
+    // A shipped module says which formats it supports (build/manifest.json): refuse the others.
+    const shipped = shippedModule(bytes);
+    if (shipped && !shipped.eventFormats.includes("msgpack")) throw new UsageError(`${values.wasm} supports event_format ${shipped.eventFormats.join(", ")} only (build/manifest.json; README, "JSON mode only")`);
+  }
+  const INPUTS = ["tail", "forward", "forward-threaded", "dummy"];
+  if (values.input !== undefined && !INPUTS.includes(values.input)) throw new UsageError(`--input ${values.input}: want one of ${INPUTS.join(", ")}`);
+  if (values["fluent-bit"] !== undefined && !/^v?\d+\.\d+\.\d+$/.test(values["fluent-bit"])) throw new UsageError(`--fluent-bit ${values["fluent-bit"]}: want a release as X.Y.Z (e.g. 2.1.8)`);
+  if (values["escape-unicode"] !== undefined && !["on", "off"].includes(values["escape-unicode"])) throw new UsageError(`--escape-unicode ${values["escape-unicode"]}: want on or off`);
   const f = new FilterWasm({
     wasm: bytes, functionName: values.function, eventFormat: format, fluentBitVersion: values["fluent-bit"],
     input: values.input as never, escapeUnicode: values["escape-unicode"] ? values["escape-unicode"] === "on" : undefined,
@@ -141,6 +159,7 @@ function configureCommand(argv: string[]): number {
   const { values } = parseArgs({ args: argv, options: OPTIONS.configure });
   if (!values.in) throw new UsageError("usage: fbwasm configure --in F (--show | --out G --set key=value …)");
   const bytes = readFileSync(values.in);
+  if (values.show && (values.set?.length || values.out)) throw new UsageError("configure: --show prints the settings; it takes no --set or --out");
   if (values.show) { for (const [k, v] of Object.entries(readSettings(bytes))) console.log(`${k}=${v}`); return 0; }
   if (!values.out || !values.set?.length) throw new UsageError("configure needs --out and at least one --set key=value");
   const changes = Object.fromEntries(values.set.map((s) => { const i = s.indexOf("="); if (i < 1) throw new UsageError(`--set ${s}: want key=value`); return [s.slice(0, i), s.slice(i + 1)]; }));

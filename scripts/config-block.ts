@@ -29,11 +29,31 @@ export const DEFAULTS: Record<string, string> = {
   id_key: "",
 };
 
+/**
+ * What each setting holds, as the module reads it (assembly/config/config.ts): a key name (empty
+ * means off only where `optional-key`), a boolean (true/on/1/yes; false/off/0/no), or a count of
+ * 1 to 15 digits. The module takes a value it cannot read as its default, so such a value is
+ * refused here instead.
+ */
+export const KINDS: Record<keyof typeof DEFAULTS, "key" | "optional-key" | "bool" | "count"> = {
+  log_key: "key", time_key: "key", stream_key: "key", tag_key: "key", timestamp_key: "key", event_time_key: "key",
+  check_key: "key", raw_key: "optional-key", split_raw: "bool", repair_glued: "bool", span_ms: "count", drift_ms: "count",
+  partial_piece_bytes: "count", kube: "bool", kube_key: "key", id_key: "optional-key",
+};
+
+function checkValue(k: string, v: string): void {
+  const kind = KINDS[k as keyof typeof KINDS];
+  if (kind === "key" && v === "") throw new InputError(`setting ${k}: a key name cannot be empty`);
+  if (kind === "bool" && !/^(true|false|on|off|yes|no|1|0)$/.test(v)) throw new InputError(`setting ${k}=${v}: want true or false`);
+  if (kind === "count" && !/^\d{1,15}$/.test(v)) throw new InputError(`setting ${k}=${v}: want a whole number of 1 to 15 digits (0 or more)`);
+}
+
 export function renderBlock(settings: Record<string, string>): Uint8Array {
   for (const [k, v] of Object.entries(settings)) {
     if (!(k in DEFAULTS)) throw new InputError(`unknown setting ${k} (known: ${Object.keys(DEFAULTS).join(", ")})`);
     if (/[\n\r=\0]/.test(v) || /[\n\r=\0]/.test(k)) throw new InputError(`setting ${k}: no newlines, '=' or NUL in keys or values`);
     if (/["\\\x00-\x1f]/.test(v)) throw new InputError(`setting ${k}: no quote, backslash or control character (the value is written into JSON as it is)`);
+    checkValue(k, v);
   }
   const text = MAGIC + Object.entries({ ...DEFAULTS, ...settings }).map(([k, v]) => `${k}=${v}\n`).join("");
   const bytes = Buffer.from(text, "utf8");

@@ -57,6 +57,11 @@ test("run: one clear line for each mistake", () => {
     [["--wasm", "build/cri_time.wasm", "--function", "f", REC], /exports no function f \(it exports: cri_timestamp/],
     [["--wasm", noalloc, "--function", "pass", REC], /exports no allocator/],
     [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "missing.msgpack"], /no such file: missing\.msgpack/],
+    [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--event-format", "msgpack", REC], /supports event_format json only/],
+    [["--wasm", "build/aot/cri_time-format5-x86_64.aot", "--function", "cri_timestamp", "--event-format", "msgpack", REC], /is an AOT file.*give it the \.wasm it was compiled from/],
+    [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--input", "bogus", REC], /--input bogus: want one of tail, forward/],
+    [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--fluent-bit", "9", REC], /--fluent-bit 9: want a release as X\.Y\.Z/],
+    [["--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--escape-unicode", "maybe", REC], /want on or off/],
   ];
   for (const [args, want] of cases) {
     const r = fbwasm("run", ...args);
@@ -101,6 +106,26 @@ test("help: fbwasm --help, each command's --help naming every option it takes, -
 test("run: output piped into a reader that stops early (| head) ends quietly", () => {
   const r = spawnSync("sh", ["-c", `${process.execPath} bin/fbwasm.mjs run --wasm build/cri_time.wasm --function cri_timestamp tests/recordings/cri-builtin/records.v2.1.8.msgpack | head -1 >/dev/null`], { encoding: "utf8" });
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/, r.stderr);
+});
+
+test("configure: each setting is checked as the module reads it; --show takes no --set", () => {
+  const bad: [string[], RegExp][] = [
+    [["--set", "kube=maybe"], /kube=maybe: want true or false/],
+    [["--set", "span_ms=abc"], /span_ms=abc: want a whole number/],
+    [["--set", "span_ms=-5"], /span_ms=-5: want a whole number/],
+    [["--set", "drift_ms=1234567890123456"], /want a whole number of 1 to 15 digits/],
+    [["--set", "timestamp_key="], /timestamp_key: a key name cannot be empty/],
+    [["--show", "--set", "kube=true"], /--show prints the settings; it takes no --set/],
+  ];
+  for (const [args, want] of bad) {
+    const r = fbwasm("configure", "--in", "build/cri_time.wasm", "--out", join(tmp, "c.wasm"), ...args);
+    assert.equal(r.status, 2, args.join(" "));
+    assert.match(r.stderr.trim(), want);
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+  }
+  for (const ok of ["kube=yes", "kube=off", "raw_key=", "id_key=", "span_ms=0"]) {
+    assert.equal(fbwasm("configure", "--in", "build/cri_time.wasm", "--out", join(tmp, "c.wasm"), "--set", ok).status, 0, ok);
+  }
 });
 
 test("golden: the bundled folder matches; a changed expectation prints a per-record diff", () => {
