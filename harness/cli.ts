@@ -19,6 +19,7 @@ import { formatStdout } from "./stdout-format.ts";
 import { configure, readSettings } from "./configure.ts";
 import { readModuleInfo, signature } from "./wasm-binary.ts";
 import { InputError } from "./input-error.ts";
+import { CONTAINER_LOG, parseEventTime } from "./container-log.ts";
 
 class UsageError extends InputError {}
 
@@ -39,7 +40,7 @@ export const OPTIONS = {
   run: {
     wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
     input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
-    "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" },
+    "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" }, "event-time": { type: "string" },
   },
   golden: { update: { type: "boolean" } },
   configure: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } },
@@ -48,8 +49,14 @@ export const OPTIONS = {
 export const HELP: Record<keyof typeof OPTIONS, string> = {
   run: `usage: fbwasm run --wasm F --function NAME [options] EVENTS
 
-  EVENTS                  a msgpack event stream (as out_file Format msgpack writes it), or
+  EVENTS                  a container log file (/var/log/containers/*.log, CRI or docker
+                          json-file: the records tail gives, tagged as Tag kube.* tags them),
+                          a msgpack event stream (as out_file Format msgpack writes it), or
                           .jsonl lines {"tag","ts":"<sec>.<9 digits>","body"}
+  --event-time read|stuck|SEC.NSEC
+                          for a container log file: the event time Fluent Bit stamps: the read
+                          time (default), one stuck time for every record (the 2.x multiline
+                          symptom), or a fixed time
   --wasm F                the module (.wasm)
   --function NAME         the exported function Fluent Bit would call (Function_Name)
   --event-format json|msgpack
@@ -124,7 +131,8 @@ function runCommand(argv: string[]): number {
     wasm: bytes, functionName: values.function, eventFormat: format, fluentBitVersion: values["fluent-bit"],
     input: values.input as never, escapeUnicode: values["escape-unicode"] ? values["escape-unicode"] === "on" : undefined,
   });
-  const input = loadEvents(events, values.tag);
+  if (values["event-time"] !== undefined && !CONTAINER_LOG.test(events)) throw new UsageError("--event-time is for container log files (*.log): recorded events carry their own times");
+  const input = loadEvents(events, values.tag, values["event-time"] === undefined ? undefined : parseEventTime(values["event-time"]));
   const result = f.filterChunk(input);
   let out: FbEvent[] = result.events;
   if (values.then) {

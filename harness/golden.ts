@@ -4,6 +4,7 @@
  * `fbwasm.json` saying which filter runs and how. `--update` writes `<name>.expected.jsonl` next
  * to each stream (review it once); from then on a run compares and prints a per-record diff.
  */
+import { CONTAINER_LOG, EventTimeMode, readContainerLog } from "./container-log.ts";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FilterWasm } from "./filter-wasm.ts";
@@ -24,9 +25,15 @@ export interface GoldenSpec {
 
 export interface GoldenRow { ts: string; es_timestamp: string; body: unknown }
 
-export function loadEvents(file: string, tag = "golden"): FbEvent[] {
+/**
+ * Events from a file: JSON lines (`.jsonl`), a container log file (`.log`, rotated names too;
+ * harness/container-log.ts: the tag then defaults to tail's `kube.*` one), or a msgpack stream.
+ */
+export function loadEvents(file: string, tag?: string, eventTime?: EventTimeMode): FbEvent[] {
   const bytes = readFileSync(file);
-  return file.endsWith(".jsonl") ? readJsonLines(bytes.toString("utf8")) : readMsgpackStream(bytes, tag);
+  if (file.endsWith(".jsonl")) return readJsonLines(bytes.toString("utf8"));
+  if (CONTAINER_LOG.test(file)) return readContainerLog(bytes.toString("utf8"), file, { tag, eventTime });
+  return readMsgpackStream(bytes, tag ?? "golden");
 }
 
 export function runSpec(spec: GoldenSpec, events: FbEvent[], baseDir: string): { rows: GoldenRow[]; log: string[]; dropped: number } {

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FilterWasm } from "../harness/filter-wasm.ts";
@@ -126,6 +126,18 @@ test("configure: each setting is checked as the module reads it; --show takes no
   for (const ok of ["kube=yes", "kube=off", "raw_key=", "id_key=", "span_ms=0"]) {
     assert.equal(fbwasm("configure", "--in", "build/cri_time.wasm", "--out", join(tmp, "c.wasm"), "--set", ok).status, 0, ok);
   }
+});
+
+test("run: a container log file from a node, with the stuck event time of the report", () => {
+  const dir = "tests/recordings/cri-builtin/input/var/log/containers";
+  const file = join(dir, readdirSync(dir).find((f) => f.startsWith("orders-api") && f.endsWith(".log"))!);
+  const r = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--event-time", "1697449735.000000000", file);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\[0\] kube\.[^ ]*\.var\.log\.containers\.orders-api[^ ]*\.log: \[\[1697449735\.000000000, \{\}\], \{"log"=>/m);
+  assert.match(r.stdout, /"@timestamp"=>"2026-11-23T06:32:01\.102003000Z"/, "the written time recovered");
+  const bad = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--event-time", "stuck", REC);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--event-time is for container log files/);
 });
 
 test("golden: the bundled folder matches; a changed expectation prints a per-record diff", () => {
