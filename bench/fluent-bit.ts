@@ -5,22 +5,25 @@
  * write time, every row in the same run, on every binary found (harness/real/binaries.ts): tail
  * over N raw CRI lines (5,000,000 by default) -> filters -> null. CPU is the process's user +
  * system time, read from /proc once it has been idle for two seconds (everything read and
- * filtered); RSS is read then, with the peak (VmHWM). `--repeat K` runs the rows K times, in turn,
- * and keeps each row's least CPU (the run least disturbed by the machine's other work). The machine is shared: compare the rows of
- * one run only. The lines were written days before the run, and a record whose event time (the
- * read time) is more than `drift_ms` from its written time gets `cri_check.drift_ms`: in a
- * pipeline that keeps up that is rare, so the benchmarked modules and Lua twin are configured
- * with a `drift_ms` above the lines' age (`fbwasm configure`, which rewrites AOT files too; the
- * same value in the script's settings): the records carry what a live pipeline's would, and the
- * comparison with the reference script, which writes no diagnostics, is like for like. `--tail` adds a setting to the tail input (Buffer_Chunk_Size=256k: fewer, larger
- * batches). Writes bench/out/fluent-bit.json and .md, and the README's table (between the
+ * filtered); RSS is read then, with the peak (VmHWM). `--repeat K` runs the rows K times, in
+ * turn, and keeps each row's least CPU (the run least disturbed by the machine's other work). The
+ * machine is shared: compare the rows of one run only.
+ *
+ * The lines were written days before the run, and a record whose event time (the read time) is
+ * more than `drift_ms` from its written time gets `cri_check.drift_ms`: in a pipeline that keeps
+ * up that is rare, so the benchmarked modules and Lua twin are configured with a `drift_ms` above
+ * the lines' age (`fbwasm configure`, which rewrites AOT files too; the same value in the script's
+ * settings): the records carry what a live pipeline's would, and the comparison with the
+ * reference script, which writes no diagnostics, is like for like.
+ *
+ * `--tail` adds a setting to the tail input (Buffer_Chunk_Size=256k: fewer, larger batches). Writes bench/out/fluent-bit.json and .md, and the README's table (between the
  * `bench:fluent-bit` markers) unless --no-readme, --rows (rows whose name holds one of its
  * comma-separated texts) or --tail.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fluentBitBinaries } from "../harness/real/binaries.ts";
 import { rng } from "../tests/helpers/fuzz.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
@@ -66,8 +69,8 @@ interface Row { name: string; filters: string; tail?: string }
 
 /** Every row, for one Fluent Bit version (the AOT files are those of its format). */
 function rows(version: string): Row[] {
-  const base = (m: { wasm: string }) => m.wasm.split("/").pop()!;
-  const aot = (m: { wasm: string }) => aotPath(m.wasm, aotFormatFor(version), ARCH).split("/").pop()!;
+  const base = (m: { wasm: string }) => basename(m.wasm);
+  const aot = (m: { wasm: string }) => basename(aotPath(m.wasm, aotFormatFor(version), ARCH));
   const fns = CRI.functions.map((f) => f.name);
   return [
     { name: "no filter", filters: "" },
@@ -122,8 +125,8 @@ try {
   const DRIFT_MS = String(10 * 366 * 86_400_000);
   const live = (file: string, m: { benchmarkOnly?: boolean }) => (m.benchmarkOnly ? readFileSync(file) : configure(readFileSync(file), { drift_ms: DRIFT_MS }));
   for (const m of SHIPPED) {
-    writeFileSync(join(dir, m.wasm.split("/").pop()!), live(m.wasm, m));
-    for (const f of [3, 5]) { const p = aotPath(m.wasm, f, ARCH); writeFileSync(join(dir, p.split("/").pop()!), live(p, m)); }
+    writeFileSync(join(dir, basename(m.wasm)), live(m.wasm, m));
+    for (const f of [3, 5]) { const p = aotPath(m.wasm, f, ARCH); writeFileSync(join(dir, basename(p)), live(p, m)); }
   }
   const script = readFileSync("lua/cri_time.lua", "utf8");
   if (!/\n  drift_ms = 1000,\n/.test(script)) throw new Error("lua/cri_time.lua: drift_ms setting not found where the benchmark sets it");

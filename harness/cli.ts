@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { FilterWasm } from "./filter-wasm.ts";
+import { FilterWasm, INPUTS, Input } from "./filter-wasm.ts";
 import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
 import { loadEvents, golden } from "./golden.ts";
 import { esTimestamp, parserStage } from "./stages.ts";
@@ -123,8 +123,7 @@ function runCommand(argv: string[]): number {
     const shipped = shippedModule(bytes);
     if (shipped && !shipped.eventFormats.includes("msgpack")) throw new UsageError(`${values.wasm} supports event_format ${shipped.eventFormats.join(", ")} only (build/manifest.json; README, "JSON mode only")`);
   }
-  const INPUTS = ["tail", "forward", "forward-threaded", "dummy"];
-  if (values.input !== undefined && !INPUTS.includes(values.input)) throw new UsageError(`--input ${values.input}: want one of ${INPUTS.join(", ")}`);
+  if (values.input !== undefined && !INPUTS.includes(values.input as Input)) throw new UsageError(`--input ${values.input}: want one of ${INPUTS.join(", ")}`);
   if (values["fluent-bit"] !== undefined && !/^v?\d+\.\d+\.\d+$/.test(values["fluent-bit"])) throw new UsageError(`--fluent-bit ${values["fluent-bit"]}: want a release as X.Y.Z (e.g. 2.1.8)`);
   if (values["escape-unicode"] !== undefined && !["on", "off"].includes(values["escape-unicode"])) throw new UsageError(`--escape-unicode ${values["escape-unicode"]}: want on or off`);
   const f = new FilterWasm({

@@ -13,6 +13,10 @@ import { fluentBitJson } from "./fb-json-out.ts";
 import { packJsonV2, packJsonV5 } from "./fb-json-in.ts";
 import { InputError } from "./input-error.ts";
 
+/** The inputs the harness models (how Fluent Bit batches and threads the filter calls). */
+export const INPUTS = ["tail", "forward", "forward-threaded", "dummy"] as const;
+export type Input = (typeof INPUTS)[number];
+
 export interface FilterOptions {
   /** Path of the module, or its bytes. */
   wasm: string | Uint8Array;
@@ -25,7 +29,7 @@ export interface FilterOptions {
   /** `json.convert_nan_to_null` (default off). */
   convertNanToNull?: boolean;
   /** Which input appends the records: with a persistent instance, a non-threaded `forward` input fails every call. */
-  input?: "tail" | "dummy" | "forward" | "forward-threaded";
+  input?: Input;
   /** Filter instance name used in log lines. */
   name?: string;
 }

@@ -386,6 +386,16 @@ local function murmur3_128(s)
   return tohex(h1, 8) .. tohex(h2, 8) .. tohex(h3, 8) .. tohex(h4, 8)
 end
 
+-- Just after the last occurrence of `mark` in `s`, or nil (filters/tag.ts).
+local function after_last(s, mark)
+  local found, from = nil, 1
+  while true do
+    local a, b = find(s, mark, from, true)
+    if not a then return found end
+    found, from = b + 1, a + 1
+  end
+end
+
 -- The tag without a rotation suffix (`.log.1`, `.log.20231016-094855` -> `.log`).
 local function without_rotation(tag)
   local base = tag:match("^(.*%.log)%.[%d%-]+$")
@@ -398,16 +408,12 @@ local function container_identity(tag)
   local t = without_rotation(tag)
   if sub(t, -4) == ".log" then
     local stop = #t - 4
-    local last_c, last_p
-    local from = 1
-    while true do local a, b = find(t, "containers.", from, true); if not a then break end; last_c, from = b + 1, a + 1 end
+    local last_c, last_p = after_last(t, "containers."), after_last(t, "pods.")
     if last_c then
       local name = sub(t, last_c, stop)
       local pod, ns, rest = name:match("^([^_]*)_([^_]*)_(.*)$")
       if pod and #rest >= 66 and byte(rest, #rest - 64) == 45 then return ns .. "/" .. pod .. "/" .. sub(rest, 1, #rest - 65) end
     end
-    from = 1
-    while true do local a, b = find(t, "pods.", from, true); if not a then break end; last_p, from = b + 1, a + 1 end
     if last_p then
       local name = sub(t, last_p, stop)
       local dir, container = name:match("^(.*)%.([^%.]+)%.%d+$")
@@ -436,13 +442,7 @@ end
 -- Kubernetes metadata from the tail tag (filters/kube.ts).
 
 local function kube_metadata(tag)
-  local name
-  local from = 1
-  while true do
-    local a, b = find(tag, "containers.", from, true)
-    if not a then break end
-    name, from = b + 1, a + 1
-  end
+  local name = after_last(tag, "containers.")
   if not name then return nil end
   local stop = #tag
   if stop - name + 1 > 4 and sub(tag, -4) == ".log" then stop = stop - 4 end

@@ -13,7 +13,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, join } from "node:path";
+import { atLeast, parseVersion } from "../harness/versions.ts";
+import { SHARED_BIN } from "../harness/real/binaries.ts";
 
 export interface AotFormat {
   format: 3 | 5;
@@ -37,8 +39,7 @@ export type AotArch = (typeof AOT_ARCHES)[number]["arch"];
 
 /** The format a Fluent Bit release's WAMR reads (2.0.x - 4.0.x: 3; 4.1.0 on: 5). */
 export function aotFormatFor(fluentBitVersion: string): 3 | 5 {
-  const [a, b] = fluentBitVersion.split(".").map(Number);
-  return a > 4 || (a === 4 && b >= 1) ? 5 : 3;
+  return atLeast(parseVersion(fluentBitVersion), "4.1.0") ? 5 : 3;
 }
 
 export const AOT_FLAGS = ["--cpu=generic", "--disable-simd"];
@@ -47,8 +48,6 @@ export const AOT_FLAGS = ["--cpu=generic", "--disable-simd"];
 export function aotPath(wasm: string, format: number, arch: AotArch): string {
   return join("build", "aot", `${basename(wasm, ".wasm")}-format${format}-${arch}.aot`);
 }
-
-const SHARED_BIN = resolve(import.meta.dirname, "..", "..", "shared", "fluent-bit", "bin");
 
 /** The compiler of one version: WAMRC_1_2_2-style variable, ../shared/fluent-bit/bin, or PATH. */
 export function findWamrc(version: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -13,7 +13,7 @@ import { compileAs } from "./asc.ts";
 import { SHIPPED } from "./shipped.ts";
 import { AOT_ARCHES, AOT_FLAGS, AOT_FORMATS, aotCommand, aotPath, compileAot, findWamrc } from "./aot.ts";
 
-const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 const blockFile = "assembly/config/block.ts";
 const source = blockSource();
@@ -35,23 +35,25 @@ const kept = new Map((previous.modules ?? []).flatMap((m) => m.aot ?? []).map((a
 mkdirSync("build/aot", { recursive: true });
 const skipped: string[] = [];
 const aotOf = (wasm: string): AotEntry[] => {
-  const wasmSha = sha256(wasm);
+  const wasmSha = sha256(readFileSync(wasm));
   const out: AotEntry[] = [];
   for (const f of AOT_FORMATS) {
     const wamrc = findWamrc(f.wamrc);
     for (const { arch } of AOT_ARCHES) {
       const file = aotPath(wasm, f.format, arch);
       if (wamrc) compileAot(wamrc, f, arch, wasm, file);
-      else {
+      const bytes = existsSync(file) ? readFileSync(file) : undefined;
+      const sha = bytes && sha256(bytes);
+      if (!wamrc) {
         const old = kept.get(file);
-        if (!old || old.fromWasmSha256 !== wasmSha || !existsSync(file) || sha256(file) !== old.sha256) {
+        if (!old || old.fromWasmSha256 !== wasmSha || sha !== old.sha256) {
           rmSync(file, { force: true });
           skipped.push(`${file} (wamrc-${f.wamrc} not found)`);
           continue;
         }
       }
       out.push({
-        file, sha256: sha256(file), bytes: readFileSync(file).length, format: f.format, arch, cpu: "generic",
+        file, sha256: sha!, bytes: bytes!.length, format: f.format, arch, cpu: "generic",
         fluentBit: f.fluentBit, runIn: arch === "x86_64" ? f.runIn : [], fromWasmSha256: wasmSha, command: aotCommand(f, arch, wasm, file).join(" "),
       });
     }
@@ -64,7 +66,7 @@ const manifest = {
   aotFlags: AOT_FLAGS,
   modules: SHIPPED.map((m) => ({
     wasm: m.wasm,
-    sha256: sha256(m.wasm),
+    sha256: sha256(readFileSync(m.wasm)),
     bytes: readFileSync(m.wasm).length,
     eventFormats: m.eventFormats,
     benchmarkOnly: m.benchmarkOnly ?? false,

@@ -4,20 +4,13 @@
 import { putAscii, putByte, putJsonEscaped } from "../abi/writer";
 import { Span } from "../config/config";
 import { writeMember } from "./member";
-
-const MARK = "containers.";
+import { afterLast } from "./tag";
 
 /** Writes the metadata member; false (nothing written) when the tag does not have that shape. */
 export function putKubeMetadata(tag: usize, tagLen: i32, key: Span): bool {
   const end = tag + <usize>tagLen;
   // The file name starts after the last "containers."
-  let name: usize = 0;
-  const n = <usize>MARK.length;
-  for (let p = tag; p + n <= end; p++) {
-    let same = true;
-    for (let i: usize = 0; i < n && same; i++) same = <u16>load<u8>(p + i) == load<u16>(changetype<usize>(MARK) + (i << 1));
-    if (same) name = p + n;
-  }
+  const name = afterLast(tag, end, "containers.");
   if (name == 0) return false;
   let stop = end;
   if (stop - name > 4 && load<u8>(stop - 4) == 0x2e && load<u8>(stop - 3) == 0x6c && load<u8>(stop - 2) == 0x6f && load<u8>(stop - 1) == 0x67) stop -= 4;

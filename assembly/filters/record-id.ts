@@ -20,6 +20,7 @@ import { Stream } from "../core/cri";
 import { jsonUnescape } from "../core/json-string";
 import { hashBegin, hashByte, hashBytes, hashEnd, hashWord } from "../core/murmur3";
 import { writeMember } from "./member";
+import { afterLast } from "./tag";
 
 // @ts-ignore: decorator
 @inline function isDigit(c: u8): bool { return <u32>(c - 0x30) <= 9; }
@@ -34,18 +35,6 @@ function withoutRotation(tag: usize, end: usize): usize {
   let p = end;
   while (p > tag && (isDigit(load<u8>(p - 1)) || load<u8>(p - 1) == 0x2d)) p--;
   return p < end && p > tag && load<u8>(p - 1) == 0x2e && endsWithLog(tag, p - 1) ? p - 1 : end;
-}
-
-/** Just after the last occurrence of `mark` in [tag, end), or 0. */
-function after(tag: usize, end: usize, mark: string): usize {
-  const n = <usize>mark.length;
-  let found: usize = 0;
-  for (let p = tag; p + n <= end; p++) {
-    let same = true;
-    for (let i: usize = 0; i < n && same; i++) same = <u16>load<u8>(p + i) == load<u16>(changetype<usize>(mark) + (i << 1));
-    if (same) found = p + n;
-  }
-  return found;
 }
 
 function hashIdentityParts(ns: usize, nsEnd: usize, pod: usize, podEnd: usize, container: usize, containerEnd: usize): void {
@@ -86,9 +75,9 @@ function hashIdentity(tag: usize, tagLen: i32): void {
   const end = withoutRotation(tag, tag + <usize>tagLen);
   if (endsWithLog(tag, end)) {
     const stop = end - 4;
-    const c = after(tag, stop, "containers.");
+    const c = afterLast(tag, stop, "containers.");
     if (c != 0 && containersIdentity(c, stop)) return;
-    const p = after(tag, stop, "pods.");
+    const p = afterLast(tag, stop, "pods.");
     if (p != 0 && podsIdentity(p, stop)) return;
   }
   hashBytes(tag, end - tag);
