@@ -4,6 +4,11 @@
  * strictly as OpenSearch reads them: text that is not JSON, or an object with a duplicate key, is
  * refused with a per-item error (status 400) and `errors: true`, as OpenSearch answers. AWS SigV4
  * headers are accepted (not verified: the credentials are dummies). Other requests get `{}`.
+ *
+ * Documents are indexed by `_index` and `_id` as OpenSearch indexes them: without an `_id` each
+ * is a new document; `create` (what the es and opensearch outputs send unless `Write_Operation`
+ * says otherwise) of an `_id` the index holds is refused with 409 and the first document kept;
+ * `index` replaces it.
  */
 import { IncomingMessage, Server, ServerResponse, createServer } from "node:http";
 
@@ -54,7 +59,11 @@ export function parseStrictJson(text: string): unknown {
 }
 
 export class BulkReceiver {
+  /** Every document accepted, in order (a 409 is not accepted). */
   readonly docs: BulkDoc[] = [];
+  /** `create` requests refused because the `_id` was taken. */
+  conflicts = 0;
+  private readonly byId = new Map<string, number>();
   readonly rejected: Rejected[] = [];
   requests = 0;
   /** Every request body, as received. */
@@ -67,6 +76,14 @@ export class BulkReceiver {
     await new Promise<void>((ok) => this.server!.listen(0, "127.0.0.1", ok));
     this.port = (this.server!.address() as { port: number }).port;
     return this.port;
+  }
+
+  /** Forgets every document, as a new index. */
+  clear(): void {
+    this.docs.length = 0;
+    this.rejected.length = 0;
+    this.byId.clear();
+    this.conflicts = 0;
   }
 
   async stop(): Promise<void> {
@@ -93,8 +110,21 @@ export class BulkReceiver {
         const meta = action[op] ?? {};
         try {
           const doc = parseStrictJson(lines[k + 1]) as Record<string, unknown>;
-          this.docs.push({ index: meta._index ?? "", id: meta._id, doc, signed });
-          items.push({ [op]: { _index: meta._index, status: 201, result: "created" } });
+          const entry = { index: meta._index ?? "", id: meta._id, doc, signed };
+          const key = meta._id === undefined ? undefined : `${entry.index}\n${meta._id}`;
+          const held = key === undefined ? undefined : this.byId.get(key);
+          if (held !== undefined && op === "create") {
+            this.conflicts++;
+            errors = true;
+            items.push({ create: { _index: meta._index, _id: meta._id, status: 409, error: { type: "version_conflict_engine_exception", reason: `[${meta._id}]: version conflict, document already exists` } } });
+            continue;
+          }
+          if (held !== undefined) this.docs[held] = entry;
+          else {
+            if (key !== undefined) this.byId.set(key, this.docs.length);
+            this.docs.push(entry);
+          }
+          items.push({ [op]: { _index: meta._index, _id: meta._id, status: held === undefined ? 201 : 200, result: held === undefined ? "created" : "updated" } });
         } catch (e) {
           errors = true;
           this.rejected.push({ line: lines[k + 1], reason: (e as Error).message });

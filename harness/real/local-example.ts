@@ -17,12 +17,18 @@ export const PATH_MAP: [string, string][] = [
   ["/fluent-bit/etc/parsers.conf", "{{DIR}}/image_parsers.conf"],
   ["/var/fluent-bit/state", "{{DIR}}/state"],
   ["/var/log/containers", "{{DIR}}/containers"],
+  ["/var/log/pods", "{{DIR}}/pods"],
+  // Tail puts the path in the tag (`Tag kube.*`): tag prefixes and Match patterns follow.
+  ["kube.var.log.", "kube.{{DIR_TAG}}."],
 ];
 
 export function mapPaths(text: string): string {
   for (const [from, to] of PATH_MAP) text = text.replaceAll(from, to);
   return text;
 }
+
+/** What the kubernetes filter takes off the tag when the config does not say. */
+const KUBE_TAG_PREFIX = "kube.var.log.containers.";
 
 type Props = [string, string][];
 
@@ -39,8 +45,9 @@ function localSection(kind: string, props: Props, n: number, e: LocalEndpoints):
     return [["name", "file"], ["match", match], ["path", "{{DIR}}/out"], ["file", `${name}.${n}`], ["format", "msgpack"]];
   }
   if (kind === "filter" && name === "kubernetes") {
-    // The tail tag holds the run folder's path where a cluster's holds /var/log/containers.
-    return set({ kube_url: `http://127.0.0.1:${e.kube}`, kube_token_file: "{{DIR}}/kube-token", "tls.verify": "off", kube_tag_prefix: "kube.{{DIR_TAG}}.containers." });
+    // The tail tag holds the run folder's path where a cluster's holds /var/log.
+    const prefix = props.find(([k]) => k.toLowerCase() === "kube_tag_prefix")?.[1] ?? KUBE_TAG_PREFIX;
+    return set({ kube_url: `http://127.0.0.1:${e.kube}`, kube_token_file: "{{DIR}}/kube-token", "tls.verify": "off", kube_tag_prefix: mapPaths(prefix) });
   }
   if (kind === "input" && name === "forward") return set({ listen: "127.0.0.1", port: String(e.forward) });
   return props;

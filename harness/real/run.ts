@@ -3,12 +3,12 @@
  * it wrote: the files its outputs left there and its log. Events go in through the forward input
  * (see forward-client.ts) or through files a tail input reads.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ForwardMessage, sendForward } from "./forward-client.ts";
+import { FluentBitProcess } from "./process.ts";
 
 export interface FluentBitRunOptions {
   bin: string;
@@ -122,33 +122,24 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
   }
   writeFileSync(join(dir, o.configName ?? "fluent-bit.conf"), fill(o.config));
   const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-  let log = "";
-  let exitCode: number | null | undefined;
-  let signal: NodeJS.Signals | null = null;
   let stopped = false;
-  const child = spawn(o.bin, ["-c", join(dir, o.configName ?? "fluent-bit.conf"), ...(o.args ?? [])], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...o.env } });
-  child.stdout.on("data", (d) => { log += d; });
-  child.stderr.on("data", (d) => { log += d; });
-  const exited = new Promise<void>((ok) => child.on("exit", (code, sig) => { exitCode = code; signal = sig; ok(); }));
-  child.on("error", (e) => { log += `\nspawn failed: ${e.message}`; });
+  const fb = new FluentBitProcess(o.bin, join(dir, o.configName ?? "fluent-bit.conf"), { cwd: dir, env: o.env, args: o.args });
   let failure: unknown;
   try {
     if (o.forward) {
-      await waitForPort(port, deadline, () => exitCode !== undefined);
+      await waitForPort(port, deadline, () => !fb.running);
       await sendForward(port, o.forward);
     }
     if (o.during) await o.during(dir);
     if (o.untilExit) {
-      const timer = setTimeout(() => child.kill("SIGKILL"), Math.max(0, deadline - Date.now()));
-      await exited;
-      clearTimeout(timer);
+      await fb.waitForExit(Math.max(0, deadline - Date.now()));
     }
     // Quiet: nothing under out/ changed for quietMs.
     const quiet = o.quietMs ?? 1500;
     const state = () => snapshot(outDir) + "|" + (o.watch?.() ?? "");
     let last = state(), since = Date.now();
-    while (exitCode === undefined && Date.now() - since < quiet) {
-      if (Date.now() > deadline) throw new Error(`Fluent Bit's outputs did not settle in time\n${log.slice(-4000)}`);
+    while (fb.running && Date.now() - since < quiet) {
+      if (Date.now() > deadline) throw new Error(`Fluent Bit's outputs did not settle in time\n${fb.log.slice(-4000)}`);
       await sleep(100);
       const now = state();
       if (now !== last) { last = now; since = Date.now(); }
@@ -156,22 +147,21 @@ export async function runFluentBit(o: FluentBitRunOptions): Promise<FluentBitRun
   } catch (e) {
     failure = e;
   } finally {
-    if (exitCode === undefined) {
+    if (fb.running) {
       stopped = true;
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      await exited;
-      clearTimeout(killer);
+      await fb.stop("SIGTERM");
     }
   }
   if (!failure && !stopped && !o.untilExit) failure = new Error("Fluent Bit exited by itself");
-  const crashedAfterStop = stopped && (exitCode !== 0 || signal !== null) && /service has stopped \(0 pending tasks\)[\s\S]*caught signal \(SIG(SEGV|ABRT)\)/.test(log);
+  const { code: exitCode, signal } = fb.exit!;
+  const log = fb.log;
+  const crashedAfterStop = stopped && fb.crashedAfterStop;
   if (!failure && (exitCode !== 0 || signal) && !(crashedAfterStop && o.toleratesCrashAfterStop) && !(o.untilExit && o.expectsFailure)) failure = new Error(`Fluent Bit did not stop cleanly (exit code ${exitCode}, signal ${signal})`);
   if (failure) {
     // The log says why (a crash, a refused config): it goes with the error.
     throw new Error(`${(failure as Error).message}\nexit code ${exitCode}, signal ${signal}, folder ${dir}; Fluent Bit's log ends:\n${log.slice(-3000)}`);
   }
-  const run = { dir, exitCode: exitCode ?? null, crashedAfterStop, log, outputs: readOutputs(outDir) };
+  const run = { dir, exitCode, crashedAfterStop, log, outputs: readOutputs(outDir) };
   if (!o.keep && !process.env.FBWASM_KEEP_RUNS) rmSync(dir, { recursive: true, force: true });
   else writeFileSync(join(dir, "fluent-bit.log"), log);
   return run;
