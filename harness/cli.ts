@@ -20,6 +20,7 @@ import { configure, readSettings } from "./configure.ts";
 import { readModuleInfo, signature } from "./wasm-binary.ts";
 import { InputError } from "./input-error.ts";
 import { CONTAINER_LOG, parseEventTime } from "./container-log.ts";
+import { packageFile } from "./package-root.ts";
 
 class UsageError extends InputError {}
 
@@ -84,7 +85,7 @@ export const HELP: Record<keyof typeof OPTIONS, string> = {
 };
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version;
 }
 
 /** Node's own errors about the user's input: a file that cannot be read or written, an unknown option. */
@@ -96,7 +97,7 @@ function isNodeInputError(e: unknown): e is Error {
 /** The shipped module these bytes are (its .wasm or one of its AOT files, by sha256), if any. */
 function shippedModule(bytes: Uint8Array): { wasm: string; eventFormats: string[] } | undefined {
   const sha = createHash("sha256").update(bytes).digest("hex");
-  const manifest = JSON.parse(readFileSync(new URL("../build/manifest.json", import.meta.url), "utf8")) as { modules: { wasm: string; sha256: string; eventFormats: string[]; aot: { sha256: string }[] }[] };
+  const manifest = JSON.parse(readFileSync(packageFile("build/manifest.json"), "utf8")) as { modules: { wasm: string; sha256: string; eventFormats: string[]; aot: { sha256: string }[] }[] };
   return manifest.modules.find((m) => m.sha256 === sha || m.aot.some((a) => a.sha256 === sha));
 }
 

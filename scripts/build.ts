@@ -62,6 +62,8 @@ const aotOf = (wasm: string): AotEntry[] => {
 };
 
 const manifest = {
+  // The package's version: a module is pinned by it and its sha256 (CHANGELOG.md).
+  version: (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version,
   generatedBy: "npm run build (scripts/build.ts from scripts/shipped.ts and scripts/aot.ts)",
   aotFlags: AOT_FLAGS,
   modules: SHIPPED.map((m) => ({
