@@ -6,29 +6,38 @@
  *              [--input tail|forward|forward-threaded|dummy] [--tag TAG] [--then parser:KEY] [--es]
  *              [--out FILE.msgpack|FILE.jsonl] [--allow-drop] EVENTS
  *   fbwasm golden DIR [--update]
+ *   fbwasm make-golden DIR --wasm F --function NAME [--fluent-bit X.Y.Z] [--then parser:KEY] FILE...
  *   fbwasm configure --in F --out G --set key=value [--set …]      fbwasm configure --in F --show
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FilterWasm, INPUTS, Input } from "./filter-wasm.ts";
 import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
-import { loadEvents, golden } from "./golden.ts";
+import { golden } from "./golden.ts";
+import { eventBatches, inputKindOf, loadEvents } from "./inputs.ts";
+import { NEWEST } from "./versions.ts";
 import { esTimestamp, parserStage } from "./stages.ts";
 import { formatStdout } from "./stdout-format.ts";
 import { configure, readSettings } from "./configure.ts";
 import { readModuleInfo, signature } from "./wasm-binary.ts";
 import { InputError } from "./input-error.ts";
-import { CONTAINER_LOG, parseEventTime } from "./container-log.ts";
+import { parseEventTime } from "./container-log.ts";
 import { packageFile } from "./package-root.ts";
+import { RunReport } from "./report.ts";
 
 class UsageError extends InputError {}
 
 const USAGE = `usage: fbwasm COMMAND [options]   (fbwasm COMMAND --help for its options)
 
-  run        run a filter_wasm module over recorded events the way Fluent Bit does
-  golden     check a folder of recordings against their expected output
-  configure  write a copy of a shipped module (.wasm or AOT) with other settings, or show them
+  run          run a filter_wasm module over container log files or recorded events the way
+               Fluent Bit does
+  golden       check a folder of recordings against their expected output
+  make-golden  turn container log files or recordings into such a folder
+  report       draw a run as one HTML page: the times before and after the filter, the drift,
+               the flagged records
+  configure    write a copy of a shipped module (.wasm or AOT) with other settings, or show them
 
   --help, -h     this text
   --version      the toolkit's version
@@ -36,45 +45,87 @@ const USAGE = `usage: fbwasm COMMAND [options]   (fbwasm COMMAND --help for its 
 Exit codes: 0 done (golden: all the same), 1 records dropped (run) or differences (golden),
 2 a mistake in the input (one line says which), 3 a bug in fbwasm (with its stack).`;
 
+const RUN_OPTIONS = {
+  wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
+  input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
+  "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" }, "event-time": { type: "string" },
+} as const;
+const { es: _es, "allow-drop": _allowDrop, ...REPORT_OPTIONS } = RUN_OPTIONS;
+
 /** Each command's options; HELP names every one (tests/cli.test.ts checks). */
 export const OPTIONS = {
-  run: {
-    wasm: { type: "string" }, function: { type: "string" }, "event-format": { type: "string" }, "fluent-bit": { type: "string" },
-    input: { type: "string" }, tag: { type: "string" }, then: { type: "string" }, es: { type: "boolean" }, out: { type: "string" },
-    "allow-drop": { type: "boolean" }, "escape-unicode": { type: "string" }, "event-time": { type: "string" },
-  },
+  run: RUN_OPTIONS,
+  /** The run's options but those about printing. */
+  report: REPORT_OPTIONS,
   golden: { update: { type: "boolean" } },
+  "make-golden": {
+    wasm: { type: "string" }, function: { type: "string" }, "fluent-bit": { type: "string" }, then: { type: "string" },
+    tag: { type: "string" }, "event-time": { type: "string" },
+  },
   configure: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } },
 } as const;
 
 export const HELP: Record<keyof typeof OPTIONS, string> = {
   run: `usage: fbwasm run --wasm F --function NAME [options] EVENTS
 
-  EVENTS                  a container log file (/var/log/containers/*.log, CRI or docker
-                          json-file: the records tail gives, tagged as Tag kube.* tags them),
-                          a msgpack event stream (as out_file Format msgpack writes it), or
-                          .jsonl lines {"tag","ts":"<sec>.<9 digits>","body"}
+  EVENTS                  what you have, told apart by its content:
+                          - a container log file (/var/log/containers/*.log, CRI or docker
+                            json-file lines: the records tail gives, tagged as Tag kube.* tags them);
+                          - a msgpack event stream (as out_file Format msgpack writes it);
+                          - JSON lines: out_file's default lines (TAG: [time, {record}]), stdout's
+                            Format json_lines ({"date":time, ...}), [time, {record}], records
+                            alone, or fbwasm's own {"tag","ts","body"} (--out x.jsonl)
   --event-time read|stuck|SEC.NSEC
-                          for a container log file: the event time Fluent Bit stamps: the read
-                          time (default), one stuck time for every record (the 2.x multiline
-                          symptom), or a fixed time
+                          for records that carry no time (container log lines, records alone):
+                          the event time Fluent Bit stamps: the read time (default), one stuck
+                          time for every record (the 2.x multiline symptom), or a fixed time
   --wasm F                the module (.wasm)
   --function NAME         the exported function Fluent Bit would call (Function_Name)
   --event-format json|msgpack
                           filter_wasm's Event_Format (default json; msgpack needs 3.0.0+)
-  --fluent-bit X.Y.Z      the Fluent Bit release to behave as (default: the newest measured)
+  --fluent-bit X.Y.Z      the Fluent Bit release to behave as (default: the newest measured, ${NEWEST})
   --input tail|forward|forward-threaded|dummy
                           the input the events came from (how Fluent Bit batches and threads)
-  --tag TAG               the tag of every event (default: the recorded one)
+  --tag TAG               the tag of every event (default: the recorded one, or tail's)
   --escape-unicode on|off json.escape_unicode of 5.x (default on)
-  --then parser:KEY       then the parser filter on KEY, as the examples configure it
+  --then parser:KEY       then the parser filter on KEY, as the examples configure it (what
+                          cri_event_time needs before its time is the event time)
   --es                    print the @timestamp each record would carry into Elasticsearch
-  --out FILE              write the events: FILE.jsonl as JSON lines, else msgpack
-  --allow-drop            exit 0 even when the module dropped records`,
+  --out FILE              write the events to FILE.jsonl (JSON lines, lossless) or FILE.msgpack;
+                          --es still prints
+  --allow-drop            exit 0 even when the module dropped records
+
+  Events go to the module in batches of 1000 (one filter call each) and leave as they are done;
+  on a terminal, stderr shows how many records were read.`,
+  report: `usage: fbwasm report --wasm F --function NAME --out FILE.html [options] EVENTS
+
+  The run of fbwasm run (the same EVENTS and options but --es and --allow-drop), drawn as one
+  self-contained HTML page: per record, the time an output indexes without the filter (Fluent
+  Bit's event time: a flat line where it is stuck) and with it, the drift between the two, and
+  the records the filter flagged with their diagnostics.
+
+  --out FILE.html         the page to write
+  --wasm, --function, --event-time, --event-format, --fluent-bit, --input, --tag,
+  --escape-unicode, --then
+                          as for fbwasm run`,
   golden: `usage: fbwasm golden DIR [--update]
 
   DIR        a folder with fbwasm.json (the wasm and function to run) and recordings
+             (*.msgpack, *.jsonl); fbwasm make-golden makes one
   --update   write the expected files from this run instead of comparing`,
+  "make-golden": `usage: fbwasm make-golden DIR --wasm F --function NAME [options] FILE...
+
+  Makes DIR a golden folder from FILEs (any input fbwasm run reads): each becomes DIR/NAME.jsonl
+  with its times fixed, fbwasm.json names the module (relative to DIR), the function and the
+  Fluent Bit release, and the expected output is written for you to review.
+
+  --wasm F                the module (.wasm)
+  --function NAME         the exported function
+  --fluent-bit X.Y.Z      the release to pin (default ${NEWEST})
+  --then parser:KEY       then the parser filter on KEY
+  --tag TAG               the tag of every event
+  --event-time read|stuck|SEC.NSEC
+                          the event time of records that carry none (default: now, fixed in the file)`,
   configure: `usage: fbwasm configure --in F --out G --set key=value [--set ...]
        fbwasm configure --in F --show
 
@@ -95,28 +146,46 @@ function isNodeInputError(e: unknown): e is Error {
 }
 
 /** The shipped module these bytes are (its .wasm or one of its AOT files, by sha256), if any. */
-function shippedModule(bytes: Uint8Array): { wasm: string; eventFormats: string[] } | undefined {
+function shippedModule(bytes: Uint8Array): { wasm: string; eventFormats: string[]; functions: { name: string; then: string | null }[] } | undefined {
   const sha = createHash("sha256").update(bytes).digest("hex");
-  const manifest = JSON.parse(readFileSync(packageFile("build/manifest.json"), "utf8")) as { modules: { wasm: string; sha256: string; eventFormats: string[]; aot: { sha256: string }[] }[] };
+  const manifest = JSON.parse(readFileSync(packageFile("build/manifest.json"), "utf8")) as { modules: { wasm: string; sha256: string; eventFormats: string[]; functions: { name: string; then: string | null }[]; aot: { sha256: string }[] }[] };
   return manifest.modules.find((m) => m.sha256 === sha || m.aot.some((a) => a.sha256 === sha));
 }
 
-function runCommand(argv: string[]): number {
+/** The key the module writes its diagnostics under (its settings block; cri_check for other modules). */
+function checkKeyOf(bytes: Uint8Array): string {
+  try { return readSettings(bytes).check_key || "cri_check"; } catch { return "cri_check"; }
+}
+
+/** The module's bytes, once it is a WebAssembly file that exports the function. */
+function checkModule(wasm: string, functionName: string): Uint8Array {
+  if (!existsSync(wasm)) throw new UsageError(`no such file: ${wasm}`);
+  const bytes = readFileSync(wasm);
+  if (bytes.subarray(0, 4).equals(Buffer.from("\0aot", "latin1"))) throw new UsageError(`${wasm} is an AOT file, native code for Fluent Bit: fbwasm runs WebAssembly, so give it the .wasm it was compiled from (build/manifest.json names it); both give the same output`);
+  const info = readModuleInfo(bytes); // throws "not a WebAssembly module"
+  const fn = info.exports.find((e) => e.name === functionName);
+  if (!fn || fn.kind !== "func") throw new UsageError(`${wasm} exports no function ${functionName} (it exports: ${info.exports.filter((e) => e.kind === "func").map((e) => e.name).join(", ")})`);
+  if (signature(fn.type) !== "(i32,i32,i32,i32,i32,i32)->(i32)") console.error(`warning: ${functionName} is ${signature(fn.type)}, Fluent Bit calls (i32 x6)->i32`);
+  return bytes;
+}
+
+function checkRelease(release: string): void {
+  if (!/^v?\d+\.\d+\.\d+$/.test(release)) throw new UsageError(`--fluent-bit ${release}: want a release as X.Y.Z (e.g. 2.1.8)`);
+}
+
+/** `run`, or `report` (the same run, drawn as one HTML page instead of printed). */
+function runCommand(argv: string[], command: "run" | "report"): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: OPTIONS.run,
+    // report takes run's options but --es and --allow-drop: parsed as run's, those two are unknown to it.
+    options: OPTIONS[command] as typeof OPTIONS.run,
   });
-  if (!values.wasm || !values.function || positionals.length !== 1) throw new UsageError("usage: fbwasm run --wasm F --function NAME [options] EVENTS");
+  if (!values.wasm || !values.function || positionals.length !== 1) throw new UsageError(HELP[command].split("\n")[0]);
+  if (command === "report" && !values.out?.endsWith(".html")) throw new UsageError("report: --out FILE.html names the page to write");
   const events = positionals[0];
-  if (!existsSync(values.wasm)) throw new UsageError(`no such file: ${values.wasm}`);
   if (!existsSync(events)) throw new UsageError(`no such file: ${events}`);
-  const bytes = readFileSync(values.wasm);
-  if (bytes.subarray(0, 4).equals(Buffer.from("\0aot", "latin1"))) throw new UsageError(`${values.wasm} is an AOT file, native code for Fluent Bit: fbwasm runs WebAssembly, so give it the .wasm it was compiled from (build/manifest.json names it); both give the same output`);
-  const info = readModuleInfo(bytes); // throws "not a WebAssembly module"
-  const fn = info.exports.find((e) => e.name === values.function);
-  if (!fn || fn.kind !== "func") throw new UsageError(`${values.wasm} exports no function ${values.function} (it exports: ${info.exports.filter((e) => e.kind === "func").map((e) => e.name).join(", ")})`);
-  if (signature(fn.type) !== "(i32,i32,i32,i32,i32,i32)->(i32)") console.error(`warning: ${values.function} is ${signature(fn.type)}, Fluent Bit calls (i32 x6)->i32`);
+  const bytes = checkModule(values.wasm, values.function);
   const format = values["event-format"] as "json" | "msgpack" | undefined;
   if (format && format !== "json" && format !== "msgpack") throw new UsageError("--event-format is json or msgpack");
   if (format === "msgpack") {
@@ -125,35 +194,74 @@ function runCommand(argv: string[]): number {
     if (shipped && !shipped.eventFormats.includes("msgpack")) throw new UsageError(`${values.wasm} supports event_format ${shipped.eventFormats.join(", ")} only (build/manifest.json; README, "JSON mode only")`);
   }
   if (values.input !== undefined && !INPUTS.includes(values.input as Input)) throw new UsageError(`--input ${values.input}: want one of ${INPUTS.join(", ")}`);
-  if (values["fluent-bit"] !== undefined && !/^v?\d+\.\d+\.\d+$/.test(values["fluent-bit"])) throw new UsageError(`--fluent-bit ${values["fluent-bit"]}: want a release as X.Y.Z (e.g. 2.1.8)`);
+  if (values["fluent-bit"] !== undefined) checkRelease(values["fluent-bit"]);
   if (values["escape-unicode"] !== undefined && !["on", "off"].includes(values["escape-unicode"])) throw new UsageError(`--escape-unicode ${values["escape-unicode"]}: want on or off`);
+  const eventTime = values["event-time"] === undefined ? undefined : parseEventTime(values["event-time"]);
+  if (eventTime && inputKindOf(events) === "msgpack") throw new UsageError("--event-time is for container log files and JSON lines without times: a msgpack stream carries its own");
+  const then = values.then === undefined ? undefined : /^parser:(.+)$/.exec(values.then)?.[1];
+  if (values.then !== undefined && !then) throw new UsageError("--then takes parser:KEY (e.g. parser:_event_time)");
+  const outFormat = values.out === undefined ? undefined : /\.(jsonl|msgpack|html)$/.exec(values.out)?.[1];
+  if (values.out !== undefined && (!outFormat || (outFormat === "html") !== (command === "report"))) throw new UsageError(`--out ${values.out}: name it .jsonl (JSON lines) or .msgpack (out_file's msgpack format)`);
+  const nextStage = shippedModule(bytes)?.functions.find((x) => x.name === values.function)?.then;
+  if (values.es && nextStage && !then) {
+    // The function writes the time for a stage after it; without that stage the event time is still Fluent Bit's.
+    console.error(`note: ${values.function} writes its time for a stage after it (${nextStage.split(";")[0]}); without --then parser:_event_time the @timestamp below is Fluent Bit's own event time, not the written time`);
+  }
   const f = new FilterWasm({
     wasm: bytes, functionName: values.function, eventFormat: format, fluentBitVersion: values["fluent-bit"],
     input: values.input as never, escapeUnicode: values["escape-unicode"] ? values["escape-unicode"] === "on" : undefined,
   });
-  if (values["event-time"] !== undefined && !CONTAINER_LOG.test(events)) throw new UsageError("--event-time is for container log files (*.log): recorded events carry their own times");
-  const input = loadEvents(events, values.tag, values["event-time"] === undefined ? undefined : parseEventTime(values["event-time"]));
-  const result = f.filterChunk(input);
-  let out: FbEvent[] = result.events;
-  if (values.then) {
-    const m = /^parser:(.+)$/.exec(values.then);
-    if (!m) throw new UsageError("--then takes parser:KEY");
-    out = out.map((e) => parserStage(e, { keyName: m[1], reserveData: true }).event);
+  for (const l of f.startLog) console.error(l);
+  const report = command === "report" ? new RunReport({
+    title: `fbwasm report: ${basename(events)}`, wasm: values.wasm, functionName: values.function, fluentBit: f.behaviour.version,
+    events, then: values.then, checkKey: checkKeyOf(bytes),
+  }) : undefined;
+  // Batch by batch, each one filter call (as one input append), written as it leaves: memory stays bounded.
+  const outFd = values.out === undefined || report ? undefined : openSync(values.out, "w");
+  const progress = new Progress(process.stderr.isTTY === true);
+  let read = 0, written = 0, dropped = 0, logLines = 0;
+  try {
+    for (const batch of eventBatches(events, { tag: values.tag, eventTime })) {
+      const result = f.filterChunk(batch);
+      const out = then ? result.events.map((e) => parserStage(e, { keyName: then, reserveData: true }).event) : result.events;
+      if (report) { out.forEach((e, i) => report.add(result.events[i], e)); report.addDropped(result.dropped); }
+      else if (outFd !== undefined) writeFileSync(outFd, outFormat === "jsonl" ? writeJsonLines(out) : writeMsgpackStream(out));
+      if (report) { /* drawn at the end */ } else if (values.es) process.stdout.write(out.map((e) => `${formatTs(e.sec, e.nsec)}  @timestamp=${esTimestamp(e, { timeKeyNanos: true })}\n`).join(""));
+      else if (outFd === undefined) process.stdout.write(formatStdout(out, written));
+      progress.clear();
+      for (const l of result.log) console.error(l);
+      [read, written, dropped, logLines] = [read + batch.length, written + out.length, dropped + result.dropped, logLines + result.log.length];
+      progress.show(read);
+    }
+  } finally {
+    if (outFd !== undefined) closeSync(outFd);
+    progress.clear();
   }
-  if (values.out) {
-    writeFileSync(values.out, values.out.endsWith(".jsonl") ? writeJsonLines(out) : writeMsgpackStream(out));
-  } else if (values.es) {
-    for (const e of out) console.log(`${formatTs(e.sec, e.nsec)}  @timestamp=${esTimestamp(e, { timeKeyNanos: true })}`);
-  } else process.stdout.write(formatStdout(out));
-  for (const l of [...f.startLog, ...result.log]) console.error(l);
-  console.error(`in ${input.length}, out ${out.length}, dropped ${result.dropped}, log lines ${result.log.length}`);
-  return result.dropped > 0 && !values["allow-drop"] ? 1 : 0;
+  if (report) { writeFileSync(values.out!, report.html()); console.log(`wrote ${values.out}`); }
+  console.error(`in ${read}, out ${written}, dropped ${dropped}, log lines ${logLines}`);
+  return dropped > 0 && !values["allow-drop"] ? 1 : 0;
+}
+
+/** "N records" on a terminal's stderr, at most once a second, erased before anything else is written there. */
+class Progress {
+  private last = Date.now();
+  private shown = false;
+  constructor(private readonly enabled: boolean) {}
+  show(records: number): void {
+    if (!this.enabled || Date.now() - this.last < 1000) return;
+    this.last = Date.now();
+    process.stderr.write(`\r${records} records read`);
+    this.shown = true;
+  }
+  clear(): void {
+    if (this.shown) process.stderr.write("\r\x1b[K");
+    this.shown = false;
+  }
 }
 
 function goldenCommand(argv: string[]): number {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS.golden });
   if (positionals.length !== 1) throw new UsageError("usage: fbwasm golden DIR [--update]");
-  if (!existsSync(`${positionals[0]}/fbwasm.json`)) throw new UsageError(`${positionals[0]}/fbwasm.json not found (it names the wasm and function to run)`);
   let failed = 0;
   for (const r of golden(positionals[0], !!values.update)) {
     console.log(`${r.status.padEnd(9)} ${r.file}`);
@@ -161,6 +269,46 @@ function goldenCommand(argv: string[]): number {
     if (r.status === "different" || r.status === "missing") failed++;
   }
   return failed ? 1 : 0;
+}
+
+/**
+ * A golden folder from the files a user has: each becomes `<name>.jsonl` in the lossless form
+ * (times fixed now, so a container log's read time does not change from run to run), beside an
+ * fbwasm.json that pins the Fluent Bit release; then the expected files are written for review.
+ */
+function makeGoldenCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS["make-golden"] });
+  const [dir, ...files] = positionals;
+  if (!dir || !files.length || !values.wasm || !values.function) throw new UsageError("usage: fbwasm make-golden DIR --wasm F --function NAME [options] FILE...");
+  if (existsSync(join(dir, "fbwasm.json"))) throw new UsageError(`${dir} is a golden folder already (fbwasm.json): fbwasm golden ${dir} --update rewrites its expected files`);
+  checkModule(values.wasm, values.function);
+  if (values["fluent-bit"] !== undefined) checkRelease(values["fluent-bit"]);
+  const then = values.then === undefined ? undefined : /^parser:(.+)$/.exec(values.then)?.[1];
+  if (values.then !== undefined && !then) throw new UsageError("--then takes parser:KEY (e.g. parser:_event_time)");
+  const eventTime = values["event-time"] === undefined ? undefined : parseEventTime(values["event-time"]);
+  const names = new Set<string>();
+  const recordings = files.map((file) => {
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    const name = `${basename(file).replace(/\.(jsonl|json|ndjson|msgpack|txt)$/, "")}.jsonl`;
+    if (names.has(name)) throw new UsageError(`two inputs would both become ${name}: rename one`);
+    names.add(name);
+    return { name, events: loadEvents(file, { tag: values.tag, eventTime }) };
+  });
+  mkdirSync(dir, { recursive: true });
+  for (const r of recordings) writeFileSync(join(dir, r.name), writeJsonLines(r.events));
+  const spec = {
+    wasm: relative(resolve(dir), resolve(values.wasm)),
+    function: values.function,
+    fluentBitVersion: (values["fluent-bit"] ?? NEWEST).replace(/^v/, ""),
+    ...(then ? { thenParserKey: then } : {}),
+  };
+  writeFileSync(join(dir, "fbwasm.json"), JSON.stringify(spec, null, 2) + "\n");
+  for (const r of golden(dir, true)) {
+    console.log(`${r.status.padEnd(9)} ${r.file} (${recordings.find((x) => x.name === r.file)!.events.length} records)`);
+    for (const d of r.diffs) console.log(d);
+  }
+  console.log(`wrote ${join(dir, "fbwasm.json")}: review the *.expected.jsonl files, then fbwasm golden ${dir} checks every later run`);
+  return 0;
 }
 
 function configureCommand(argv: string[]): number {
@@ -189,8 +337,9 @@ export function main(argv: string[]): number {
   if (cmd === "--version") { console.log(version()); return 0; }
   if (cmd in HELP && (rest.includes("--help") || rest.includes("-h"))) { console.log(HELP[cmd as keyof typeof HELP]); return 0; }
   try {
-    if (cmd === "run") return runCommand(rest);
+    if (cmd === "run" || cmd === "report") return runCommand(rest, cmd);
     if (cmd === "golden") return goldenCommand(rest);
+    if (cmd === "make-golden") return makeGoldenCommand(rest);
     if (cmd === "configure") return configureCommand(rest);
     throw new UsageError(`unknown command ${cmd}: fbwasm --help lists them`);
   } catch (e) {

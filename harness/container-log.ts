@@ -17,9 +17,6 @@ import { MpValue, mp } from "./msgpack.ts";
 
 export type EventTimeMode = "read" | "stuck" | { sec: number; nsec: number };
 
-/** A file name as kubelet writes it, rotated or not: `x.log`, `x.log.1`, `0.log.20231016-094855`. */
-export const CONTAINER_LOG = /\.log(\.\d+|\.\d{8}-\d{6})?$/;
-
 export function parseEventTime(text: string): EventTimeMode {
   if (text === "read" || text === "stuck") return text;
   const m = /^(\d+)\.(\d{9})$/.exec(text);
@@ -34,20 +31,28 @@ export function tailTag(path: string, prefix = "kube."): string {
 
 export function readContainerLog(text: string, path: string, o: { tag?: string; eventTime?: EventTimeMode; now?: number } = {}): FbEvent[] {
   const tag = o.tag ?? tailTag(path);
-  const mode = o.eventTime ?? "read";
   const nowUs = BigInt(o.now ?? Date.now()) * 1000n;
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  return lines.map((line, i) => {
-    let body: MpValue = mp.obj({ log: mp.str(line) });
-    if (line.startsWith("{")) {
-      try {
-        const o = JSON.parse(line);
-        if (o && typeof o === "object" && !Array.isArray(o) && typeof o.log === "string") body = fromView(o);
-      } catch { /* not docker json-file: kept as the line */ }
-    }
-    if (typeof mode === "object") return makeEvent(tag, mode.sec, mode.nsec, body);
-    const us = mode === "stuck" ? nowUs : nowUs + BigInt(i);
-    return makeEvent(tag, Number(us / 1_000_000n), Number(us % 1_000_000n) * 1000, body);
-  });
+  return lines.map((line, i) => containerLogEvent(line, i, tag, o.eventTime ?? "read", nowUs));
+}
+
+/** The event of the i-th line of a container log file read at `nowUs`. */
+export function containerLogEvent(line: string, i: number, tag: string, mode: EventTimeMode, nowUs: bigint): FbEvent {
+  let body: MpValue = mp.obj({ log: mp.str(line) });
+  if (line.startsWith("{")) {
+    try {
+      const o = JSON.parse(line);
+      if (o && typeof o === "object" && !Array.isArray(o) && typeof o.log === "string") body = fromView(o);
+    } catch { /* not docker json-file: kept as the line */ }
+  }
+  const t = eventTimeAt(mode, i, nowUs);
+  return makeEvent(tag, t.sec, t.nsec, body);
+}
+
+/** The event time of the i-th record read at `nowUs` (µs since the epoch), as the mode says. */
+export function eventTimeAt(mode: EventTimeMode, i: number, nowUs: bigint): { sec: number; nsec: number } {
+  if (typeof mode === "object") return mode;
+  const us = mode === "stuck" ? nowUs : nowUs + BigInt(i);
+  return { sec: Number(us / 1_000_000n), nsec: Number(us % 1_000_000n) * 1000 };
 }

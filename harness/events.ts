@@ -1,10 +1,9 @@
 /**
  * Fluent Bit event streams: the msgpack form `out_file format msgpack` writes
- * (`[[time, metadata], body]`, legacy `[time, body]`) and the JSON Lines form of the recordings.
+ * (`[[time, metadata], body]`, legacy `[time, body]`) and the JSON Lines form of the recordings (written here; read by harness/json-lines.ts).
  * Bodies and metadata stay raw msgpack bytes, so nothing a filter did not touch is re-encoded.
  */
 import { MpReader, MpValue, MpWriter, MsgpackError, decode, encode, mp, toView, unhex } from "./msgpack.ts";
-import { InputError } from "./input-error.ts";
 
 export interface FbEvent {
   tag: string;
@@ -124,17 +123,4 @@ export function fromView(x: unknown): MpValue {
   if ("$str_hex" in o) return { t: "str", b: unhex(o.$str_hex as string) };
   if ("$map" in o) return mp.map((o.$map as [unknown, unknown][]).map(([k, v]) => [fromView(k), fromView(v)]));
   return mp.map(Object.entries(o).map(([k, v]) => [mp.str(k), fromView(v)]));
-}
-
-export function readJsonLines(text: string): FbEvent[] {
-  const out: FbEvent[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    let o: { tag?: string; ts?: string; meta?: unknown; body?: unknown };
-    try { o = JSON.parse(line); } catch (e) { throw new InputError(`line ${i + 1}: not JSON (${(e as Error).message})`); }
-    const m = /^(\d+)\.(\d{9})$/.exec(String(o.ts));
-    if (!m || typeof o.tag !== "string" || o.body === undefined) throw new InputError(`line ${i + 1}: want {"tag","ts":"<sec>.<9 digits>","body"}`);
-    out.push({ tag: o.tag, sec: Number(m[1]), nsec: Number(m[2]), timeKind: "eventtime", format: "v2", meta: encode(fromView(o.meta ?? {})), body: encode(fromView(o.body)) });
-  });
-  return out;
 }

@@ -19,8 +19,9 @@ function printValue(v: MpValue): string {
   }
 }
 
-export function formatStdout(events: FbEvent[]): string {
+/** `first`: the number of the first event (Fluent Bit counts from 0 in each chunk; fbwasm run counts on). */
+export function formatStdout(events: FbEvent[], first = 0): string {
   return events
-    .map((e, i) => `[${i}] ${e.tag}: [[${e.sec}.${String(e.nsec).padStart(9, "0")}, ${printValue(decode(e.meta))}], ${printValue(decode(e.body))}]\n`)
+    .map((e, i) => `[${first + i}] ${e.tag}: [[${e.sec}.${String(e.nsec).padStart(9, "0")}, ${printValue(decode(e.meta))}], ${printValue(decode(e.body))}]\n`)
     .join("");
 }

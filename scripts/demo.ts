@@ -9,6 +9,7 @@ import { FilterWasm } from "../harness/filter-wasm.ts";
 import { readMsgpackStream } from "../harness/events.ts";
 import { decode, toView } from "../harness/msgpack.ts";
 import { esTimestamp } from "../harness/stages.ts";
+import { diagnosticNotes } from "../harness/report.ts";
 
 const dir = join(import.meta.dirname, "..", "tests", "recordings", "seed-custom-multiline");
 const label = process.argv[2] ?? "v2.1.8";
@@ -33,7 +34,7 @@ out.events.forEach((e, i) => {
   const diff = recovered ? (Date.parse(fb) - Date.parse(recovered)) / 1000 : NaN;
   if (recovered && esTimestamp(e, { timeKeyNanos: true }) === recovered && Math.abs(diff) >= 0.001) fixed++;
   const check = body.cri_check ?? {};
-  const notes = Object.entries(check).filter(([k]) => k !== "drift_ms" && k !== "lines" && k !== "bytes").map(([k, v]) => (v === true ? k : `${k}=${v}`));
+  const notes = diagnosticNotes(check);
   if (notes.length) defects++;
   const line = `${String(i).padStart(3)}  ${hms(fb)}     ${recovered ? hms(recovered) : "-".padEnd(12)}  ${Number.isNaN(diff) ? "     -" : diff.toFixed(3).padStart(7)}   ${notes.join(" ")}`;
   console.log(line.slice(0, 80));

@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FilterWasm } from "../harness/filter-wasm.ts";
-import { makeEvent, readJsonLines } from "../harness/events.ts";
+import { makeEvent, readMsgpackStream } from "../harness/events.ts";
+import { readJsonLines } from "../harness/json-lines.ts";
 import { configure, readSettings } from "../harness/configure.ts";
 import { DEFAULTS } from "../scripts/config-block.ts";
 import { decode, mp, toView } from "../harness/msgpack.ts";
@@ -151,6 +152,94 @@ test("golden: the bundled folder matches; a changed expectation prints a per-rec
   assert.equal(r.status, 1);
   assert.match(r.stdout, /different seed-custom-multiline\.v2\.1\.8\.msgpack/);
   assert.match(r.stdout, /record 0:\n  - .*846307446Z.*\n  \+ .*846307445Z/);
+});
+
+test("golden: a spec that would not run the filter, or a folder with nothing to check, is refused in one line naming the file", () => {
+  const dir = join(tmp, "golden-spec");
+  cpSync("tests/golden/original-report", dir, { recursive: true });
+  const specFile = join(dir, "fbwasm.json");
+  const good = { ...JSON.parse(readFileSync(specFile, "utf8")), wasm: join(process.cwd(), "build/cri_time.wasm") };
+  const withSpec = (spec: unknown) => { writeFileSync(specFile, typeof spec === "string" ? spec : JSON.stringify(spec)); return fbwasm("golden", dir); };
+  const abs = withSpec(good);
+  assert.equal(abs.status, 0, `an absolute wasm path is taken as it is\n${abs.stdout}${abs.stderr}`);
+  const cases: [unknown, RegExp][] = [
+    // 2.1.8 passes records through when its module is missing: the spec is refused before any run.
+    [{ ...good, wasm: "nope.wasm" }, /fbwasm\.json: "wasm": .*nope\.wasm does not exist/],
+    [{ ...good, function: "cri_nope" }, /fbwasm\.json: "function": .* exports no function cri_nope \(it exports: cri_timestamp/],
+    [{ function: good.function }, /fbwasm\.json: "wasm" is missing/],
+    [{ ...good, fluentbitVersion: "2.1.8" }, /fbwasm\.json: unknown key "fluentbitVersion" \(did you mean "fluentBitVersion"\?\)/],
+    [{ ...good, eventFormat: "yaml" }, /"eventFormat": "yaml" is not json or msgpack/],
+    [{ ...good, fluentBitVersion: 2.1 }, /"fluentBitVersion" must be a non-empty string/],
+    [{ ...good, wasm: "fbwasm.json" }, /fbwasm\.json: "wasm": .*not a WebAssembly module/],
+    ["{ wasm: 1 ", /fbwasm\.json: not JSON/],
+  ];
+  for (const [spec, want] of cases) {
+    const r = withSpec(spec);
+    assert.equal(r.status, 2, `${JSON.stringify(spec)}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr.trim(), want);
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+  }
+  const empty = join(tmp, "golden-empty");
+  cpSync(dir, empty, { recursive: true, filter: (f) => !/\.(msgpack|jsonl)$/.test(f) });
+  writeFileSync(join(empty, "fbwasm.json"), JSON.stringify(good));
+  const none = fbwasm("golden", empty);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no recordings \(\*\.msgpack, \*\.jsonl\) beside fbwasm\.json/);
+});
+
+test("make-golden: a container log file becomes a golden folder that passes, and catches a changed filter", () => {
+  const logDir = "tests/recordings/cri-builtin/input/var/log/containers";
+  const log = join(logDir, readdirSync(logDir).find((f) => f.endsWith(".log"))!);
+  const dir = join(tmp, "made-golden");
+  const made = fbwasm("make-golden", dir, "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--event-time", "stuck", log);
+  assert.equal(made.status, 0, made.stderr);
+  assert.match(made.stdout, /^updated\s+\S+\.log\.jsonl \(59 records\)$/m);
+  const spec = JSON.parse(readFileSync(join(dir, "fbwasm.json"), "utf8"));
+  assert.equal(spec.fluentBitVersion, "5.1.1", "the release is pinned");
+  assert.equal(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith(".jsonl") && !f.includes("expected"))!), "utf8").split("\n")[0].includes('"ts":"'), true, "times fixed in the file");
+  const same = fbwasm("golden", dir);
+  assert.equal(same.status, 0, same.stdout);
+  assert.match(same.stdout, /^same /m);
+  assert.match(fbwasm("make-golden", dir, "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", log).stderr, /is a golden folder already/);
+  // The same folder against a module configured otherwise: the check sees it.
+  const other = join(tmp, "other.wasm");
+  writeFileSync(other, configure(readFileSync("build/cri_time.wasm"), { timestamp_key: "ts" }));
+  writeFileSync(join(dir, "fbwasm.json"), JSON.stringify({ ...spec, wasm: other }));
+  const diff = fbwasm("golden", dir);
+  assert.equal(diff.status, 1);
+  assert.match(diff.stdout, /record 0:\n  - .*"@timestamp".*\n  \+ .*"ts":/);
+});
+
+test("run: --out names its format; --es still prints with --out; --es on cri_event_time without --then says why the time is Fluent Bit's", () => {
+  const bad = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--out", join(tmp, "x.json"), REC);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--out .*x\.json: name it \.jsonl \(JSON lines\) or \.msgpack/);
+  const out = join(tmp, "es.msgpack");
+  const both = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--es", "--out", out, REC);
+  assert.equal(both.status, 0, both.stderr);
+  assert.match(both.stdout, /^1795415418\.559634260  @timestamp=2026-11-23T06:30:17\.846307445Z$/m);
+  assert.equal(readMsgpackStream(readFileSync(out), "t").length, 58);
+  const stuck = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_event_time", "--es", REC);
+  assert.match(stuck.stderr, /note: cri_event_time writes its time for a stage after it .*without --then parser:_event_time the @timestamp below is Fluent Bit's own event time/);
+  assert.match(stuck.stdout, /^1795415418\.559634260  @timestamp=2026-11-23T06:30:18\.559634260Z$/m, "the stuck time, as the note says");
+  const fixed = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_event_time", "--es", "--then", "parser:_event_time", REC);
+  assert.doesNotMatch(fixed.stderr, /note:/);
+  assert.match(fixed.stdout, /^1795415417\.846307445  @timestamp=2026-11-23T06:30:17\.846307445Z$/m);
+});
+
+test("run: JSON lines as users have them, the tag given; batches numbered on; errors name file and line", () => {
+  const lines = join(tmp, "stdout.txt");
+  const cri = (i: number) => `2026-11-23T06:30:${String(10 + (i % 50)).padStart(2, "0")}.000000${String(i % 1000).padStart(3, "0")}Z stdout F line ${i}`;
+  writeFileSync(lines, Array.from({ length: 2500 }, (_, i) => JSON.stringify({ date: 1795415418.5 + i, log: cri(i) })).join("\n") + "\n");
+  const r = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--tag", "kube.mine", lines);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /in 2500, out 2500, dropped 0/);
+  assert.match(r.stdout, /^\[0\] kube\.mine: \[\[1795415418\.500000000, \{\}\], \{"log"=>"line 0", "stream"=>"stdout", "_p"=>"F", "@timestamp"=>"2026-11-23T06:30:10\.000000000Z", "cri_check"=>\{"drift_ms"=>8500\}\}\]$/m);
+  assert.match(r.stdout, /^\[2499\] kube\.mine: \[\[1795417917\.500000000, /m, "numbered across batches");
+  writeFileSync(lines, '{"log":"a"}\nnot json\n');
+  const bad = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", lines);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr.trim(), /^fbwasm: .*stdout\.txt:2: not JSON .*want one of/);
 });
 
 test("configure: settings are rewritten in a copy; the module reads them once", () => {

@@ -7,7 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Decoder, ExtensionCodec } from "@msgpack/msgpack";
-import { makeEvent, readJsonLines, readMsgpackStream, writeJsonLines, writeMsgpackStream } from "../harness/events.ts";
+import { makeEvent, readMsgpackStream, writeJsonLines, writeMsgpackStream } from "../harness/events.ts";
+import { readJsonLines } from "../harness/json-lines.ts";
 import { MsgpackError, decode, encode, hex, mp, toView } from "../harness/msgpack.ts";
 import { esTimestamp, fluentBitStrptime, parserStage } from "../harness/stages.ts";
 import { formatStdout } from "../harness/stdout-format.ts";
@@ -58,7 +59,7 @@ test("a corrupt stream is an error naming the byte offset", () => {
   const good = writeMsgpackStream([makeEvent("t", 1, 2, mp.obj({ a: mp.int(1) }))]);
   assert.throws(() => readMsgpackStream(Buffer.concat([good, good.subarray(0, good.length - 1)]), "t"), (e: unknown) => e instanceof MsgpackError && /offset \d+/.test(e.message));
   assert.throws(() => readMsgpackStream(Buffer.concat([good, Buffer.from([0xc1])]), "t"), /offset 1[0-9]/);
-  assert.throws(() => readJsonLines('{"tag":"t","ts":"1.5","body":{}}'), /line 1/);
+  assert.throws(() => readJsonLines('{"tag":"t","ts":"1.5s","body":{}}'), /line 1/);
 });
 
 test("stdout rendering matches Fluent Bit's stdout output for every recording", () => {
