@@ -65,4 +65,17 @@ test("the installed fbwasm: --version, --help, and run gives the clone's output 
   assert.match(r.stderr, /supports event_format json only/);
 });
 
+test("the newcomer's path with the installed fbwasm: a container log file drawn as a page, then kept as a golden folder", () => {
+  const wasm = join(installed, "build/cri_time.wasm");
+  const page = join(work, "before-after.html");
+  const r = fromPackage("report", "--wasm", wasm, "--function", "cri_timestamp", "--event-time", "stuck", "--out", page, LOG);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(readFileSync(page, "utf8"), /<dd data-key="records">\d+<\/dd>/);
+  const made = fromPackage("make-golden", "my-cluster", "--wasm", wasm, "--function", "cri_timestamp", LOG);
+  assert.equal(made.status, 0, made.stderr);
+  const golden = fromPackage("golden", "my-cluster");
+  assert.equal(golden.status, 0, golden.stdout);
+  assert.match(golden.stdout, /^same /m);
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
