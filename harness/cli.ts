@@ -17,7 +17,7 @@ import { FilterWasm, INPUTS, Input } from "./filter-wasm.ts";
 import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
 import { golden } from "./golden.ts";
 import { eventBatches, inputKindOf, loadEvents } from "./inputs.ts";
-import { NEWEST } from "./versions.ts";
+import { NEWEST, fallbackNote } from "./versions.ts";
 import { esTimestamp, parserStage } from "./stages.ts";
 import { formatStdout } from "./stdout-format.ts";
 import { configure, readSettings } from "./configure.ts";
@@ -83,7 +83,8 @@ export const HELP: Record<keyof typeof OPTIONS, string> = {
   --function NAME         the exported function Fluent Bit would call (Function_Name)
   --event-format json|msgpack
                           filter_wasm's Event_Format (default json; msgpack needs 3.0.0+)
-  --fluent-bit X.Y.Z      the Fluent Bit release to behave as (default: the newest measured, ${NEWEST})
+  --fluent-bit X.Y.Z      the Fluent Bit release to behave as (default: the newest measured, ${NEWEST};
+                          a release not measured gets a note saying what it is emulated as)
   --input tail|forward|forward-threaded|dummy
                           the input the events came from (how Fluent Bit batches and threads)
   --tag TAG               the tag of every event (default: the recorded one, or tail's)
@@ -171,6 +172,8 @@ function checkModule(wasm: string, functionName: string): Uint8Array {
 
 function checkRelease(release: string): void {
   if (!/^v?\d+\.\d+\.\d+$/.test(release)) throw new UsageError(`--fluent-bit ${release}: want a release as X.Y.Z (e.g. 2.1.8)`);
+  const note = fallbackNote(release);
+  if (note) console.error(`note: ${note}`);
 }
 
 /** `run`, or `report` (the same run, drawn as one HTML page instead of printed). */

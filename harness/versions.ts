@@ -20,6 +20,17 @@ export function atLeast(v: Version, w: string): boolean {
 
 export const NEWEST = "5.1.1";
 
+/** The releases whose behaviour was measured with real binaries; every other takes the switch points below. */
+export const MEASURED = ["2.1.8", "5.1.1"];
+
+/** For a release that was not measured: what it is emulated as, in one line; undefined for a measured one. */
+export function fallbackNote(version: string): string | undefined {
+  const v = parseVersion(version);
+  if (MEASURED.includes(v.join("."))) return undefined;
+  const like = atLeast(v, "5.0.0") ? "5.1.1" : "2.1.8";
+  return `Fluent Bit ${v.join(".")} was not measured (measured: ${MEASURED.join(", ")}): its JSON handling and chunk encoding are taken as ${like}'s, its lifecycle and options from the releases that changed them (README, "Fluent Bit versions")`;
+}
+
 export interface Behaviour {
   version: string;
   /** JSON reader/writer family: "v2" (jsmn, raw UTF-8) or "v5" (yyjson, json.escape_unicode). */

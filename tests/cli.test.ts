@@ -72,6 +72,13 @@ test("run: one clear line for each mistake", () => {
   }
 });
 
+test("run: a release that was not measured is named with what it is emulated as", () => {
+  const r = fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--fluent-bit", "3.2.10", REC);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^note: Fluent Bit 3\.2\.10 was not measured \(measured: 2\.1\.8, 5\.1\.1\): its JSON handling and chunk encoding are taken as 2\.1\.8's/m);
+  assert.doesNotMatch(fbwasm("run", "--wasm", "build/cri_time.wasm", "--function", "cri_timestamp", "--fluent-bit", "5.1.1", REC).stderr, /note:/);
+});
+
 test("exit codes: 2 for a mistake in the input, 3 for a bug in fbwasm", () => {
   const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: "ENOENT", syscall: "open" });
   const unknownOption = Object.assign(new TypeError("Unknown option '--nope'"), { code: "ERR_PARSE_ARGS_UNKNOWN_OPTION" });
