@@ -20,17 +20,22 @@ const prefix = join(work, "prefix");
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
 const installed = join(prefix, "lib/node_modules", PKG.name);
 
-function sh(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
-  assert.equal(r.status, 0, `${cmd} ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
+/**
+ * The npm that runs this test (npm_execpath under `npm test`): inside an npm script, PATH starts
+ * with node_modules/.bin, where a devDependency's own npm 6 lies (as-pect brings it).
+ */
+function npm(args: string[], cwd: string) {
+  const [cmd, pre] = process.env.npm_execpath?.endsWith("npm-cli.js") ? [process.execPath, [process.env.npm_execpath]] : ["npm", []];
+  const r = spawnSync(cmd, [...pre, ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: "" } });
+  assert.equal(r.status, 0, `npm ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 
 test("npm pack, then npm install of the tarball into an empty prefix, offline", () => {
-  sh("npm", ["pack", "--pack-destination", work, "--silent"], ROOT);
+  npm(["pack", "--pack-destination", work, "--silent"], ROOT);
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   assert.equal(tarball, `${PKG.name}-${PKG.version}.tgz`);
-  sh("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", join(work, tarball!)], work);
+  npm(["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", join(work, tarball!)], work);
   // Nothing but the package itself: the bin must not need tsx or any other dependency.
   assert.deepEqual(readdirSync(join(prefix, "lib/node_modules")), [PKG.name]);
   assert.ok(!existsSync(join(installed, "node_modules")), "the package installed dependencies");
