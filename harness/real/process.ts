@@ -41,12 +41,13 @@ export class FluentBitProcess {
   }
 
   /**
-   * After a SIGTERM: Fluent Bit logged that it stopped with nothing pending, then crashed. Tail
-   * with `multiline.parser cri` aborts there when a partial (P) message is still open (2.1.8 and
-   * 5.1.1; docs/fluent-bit-facts.md, "Shutdown").
+   * After a SIGTERM: Fluent Bit crashed in its shutdown. Tail with `multiline.parser cri` aborts
+   * there when a partial (P) message is still open (2.1.8 and 5.1.1), usually after it logged
+   * that it stopped with nothing pending, on a loaded machine earlier (docs/fluent-bit-facts.md,
+   * "Shutdown"). What was delivered is for the caller to check.
    */
   get crashedAfterStop(): boolean {
     return this.exit !== undefined && (this.exit.code !== 0 || this.exit.signal !== null)
-      && /service has stopped \(0 pending tasks\)[\s\S]*caught signal \(SIG(SEGV|ABRT)\)/.test(this.log);
+      && /caught signal \(SIGTERM\)[\s\S]*caught signal \(SIG(SEGV|ABRT)\)/.test(this.log);
   }
 }

@@ -39,9 +39,9 @@ export interface FluentBitRunOptions {
   /** With untilExit: the process is expected to fail (a refused start-up); its exit code is returned, not thrown. */
   expectsFailure?: boolean;
   /**
-   * Accept a crash after SIGTERM once Fluent Bit has logged that it stopped with nothing pending:
-   * tail with `multiline.parser cri` aborts there when a partial (P) message is still open
-   * (2.1.8 and 5.1.1; docs/fluent-bit-facts.md, "Shutdown").
+   * Accept a crash in the shutdown after SIGTERM: tail with `multiline.parser cri` aborts there
+   * when a partial (P) message is still open (2.1.8 and 5.1.1; docs/fluent-bit-facts.md,
+   * "Shutdown"). The caller checks what was delivered.
    */
   toleratesCrashAfterStop?: boolean;
 }

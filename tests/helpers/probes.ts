@@ -1,5 +1,5 @@
 /** Builds the test probe modules once per test run (they are not shipped). */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compileAs } from "../../scripts/asc.ts";
 
@@ -20,10 +20,15 @@ function newestSource(): number {
   return Math.max(newest, statSync("asconfig.json").mtimeMs);
 }
 
-function build(name: string, extraArgs: string[] = [], target: "release" | "debug" = "release"): Uint8Array {
+function build(name: string, extraArgs: string[] = [], target: "release" | "debug" = "release", source = `tests/probes/${name}.ts`): Uint8Array {
   mkdirSync(OUT, { recursive: true });
   const out = `${OUT}/${name}.wasm`;
-  if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) compileAs(`tests/probes/${name}.ts`, out, target, extraArgs);
+  if (!existsSync(out) || statSync(out).mtimeMs < Math.max(newestSource(), statSync(source).mtimeMs)) {
+    // Test files run in parallel processes: each compiles to its own file and renames it into place.
+    const tmp = `${out}.${process.pid}.tmp`;
+    compileAs(source, tmp, target, extraArgs);
+    renameSync(tmp, out);
+  }
   return readFileSync(out);
 }
 
@@ -32,6 +37,10 @@ export const importsAbortWasm = () => build("imports-abort");
 export const noAllocatorWasm = () => build("no-allocator");
 export const asRuntimeWasm = () => build("as-runtime", ["--runtime", "incremental", "--exportRuntime"]);
 export const coreWasm = () => build("core");
+/** Filters on the SDK (assembly/sdk/) that read and edit records every way it offers. */
+export const sdkWasm = () => build("sdk");
+/** The SDK example of examples/sdk/. */
+export const dropHealthChecksWasm = () => build("drop_health_checks", [], "release", "examples/sdk/drop_health_checks.ts");
 /** The shipped filters in a debug build with guard bytes around every buffer (assembly/abi/guard.ts). */
 export const guardedWasm = () => build("guarded", ["--use", "FBWASM_GUARD=1"], "debug");
 

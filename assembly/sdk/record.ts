@@ -1,0 +1,127 @@
+// The record a filter function sees: its members to read (views, value.ts), its tag and event
+// time, and the edits it asks for. Edits are only noted here; the runner (run.ts) applies them
+// while it copies the record, so a filter never builds text itself.
+import { Kind, Members, Value, members, view } from "./value";
+import { literalBytes, literalUtf8 } from "./text";
+
+export const enum EditKind { None, Remove, Rename, SetString, SetValue, SetInt, SetNumber, SetBool, SetNull, SetRaw, SetTag }
+
+/** The most edits one call keeps; more are ignored (and `Record.editsDropped` says how many). */
+export const EDITS_PER_CALL: i32 = 64;
+
+@unmanaged export class Edit {
+  kind: EditKind = EditKind.None;
+  name: string = "";
+  /** The new name (Rename), the string (SetString) or the JSON text (SetRaw). */
+  text: string = "";
+  start: usize = 0;
+  end: usize = 0;
+  int: i64 = 0;
+  num: f64 = 0;
+  flag: bool = false;
+  /** Set by the runner once the edit found its member. */
+  applied: bool = false;
+
+  init(name: string, kind: EditKind): Edit {
+    this.kind = kind; this.name = name; this.text = ""; this.start = 0; this.end = 0;
+    this.int = 0; this.num = 0; this.flag = false; this.applied = false;
+    return this;
+  }
+}
+
+const EDIT_SIZE = offsetof<Edit>();
+const EDITS: usize = memory.data(<i32>EDIT_SIZE * EDITS_PER_CALL, 8);
+
+export function editAt(i: i32): Edit {
+  return changetype<Edit>(EDITS + <usize>i * EDIT_SIZE);
+}
+
+@unmanaged export class Record {
+  body: Value;
+  tagStart: usize = 0;
+  tagLength: i32 = 0;
+  /** The event time Fluent Bit gave the record (a wasm filter cannot change it). */
+  sec: u32 = 0;
+  nsec: u32 = 0;
+  editCount: i32 = 0;
+  editsDropped: i32 = 0;
+
+  // Reading --------------------------------------------------------------------------------
+
+  /** The top-level member `name`; a missing view when there is none. */
+  get(name: string): Value { return this.body.get(name); }
+
+  /** The value at a path of member names, e.g. path2("kubernetes", "namespace_name"). */
+  path2(a: string, b: string): Value { return this.body.get(a).get(b); }
+  path3(a: string, b: string, c: string): Value { return this.body.get(a).get(b).get(c); }
+
+  has(name: string): bool { return this.body.get(name).exists; }
+
+  /** Every top-level member in order: `const m = r.members(); while (m.next()) { m.key, m.value }`. */
+  members(): Members { return members(this.body); }
+
+  tagIs(s: string): bool { return this.tagRelates(s, 0); }
+  tagStartsWith(s: string): bool { return this.tagRelates(s, 1); }
+  tagContains(s: string): bool { return this.tagRelates(s, 2); }
+
+  private tagRelates(s: string, how: i32): bool {
+    const n = literalUtf8(s);
+    if (n < 0) return false;
+    const lit = literalBytes();
+    const len = this.tagLength;
+    if (how == 0) return len == n && memory.compare(this.tagStart, lit, <usize>n) == 0;
+    if (how == 1) return len >= n && memory.compare(this.tagStart, lit, <usize>n) == 0;
+    for (let i = 0; i + n <= len; i++) if (memory.compare(this.tagStart + <usize>i, lit, <usize>n) == 0) return true;
+    return false;
+  }
+
+  // Editing (applied in the copy the runner writes; the last edit of a member wins) ----------
+
+  /** Removes every member named `name`. */
+  remove(name: string): void { this.edit(name, EditKind.Remove); }
+  /** Gives the member `name` the name `to` (its value unchanged). */
+  rename(name: string, to: string): void { this.edit(name, EditKind.Rename).text = to; }
+  setString(name: string, s: string): void { this.edit(name, EditKind.SetString).text = s; }
+  setInt(name: string, v: i64): void { this.edit(name, EditKind.SetInt).int = v; }
+  /** A double as JSON: integers exactly, others with 15 significant digits; NaN and infinities as null. */
+  setNumber(name: string, v: f64): void { this.edit(name, EditKind.SetNumber).num = v; }
+  setBool(name: string, v: bool): void { this.edit(name, EditKind.SetBool).flag = v; }
+  setNull(name: string): void { this.edit(name, EditKind.SetNull); }
+  /** Raw JSON text (mended as the record is: never an invalid result). */
+  setRaw(name: string, json: string): void { this.edit(name, EditKind.SetRaw).text = json; }
+  /** The record's tag as a string. */
+  setTag(name: string): void { this.edit(name, EditKind.SetTag); }
+  /** A copy of another value of this record (e.g. a nested member lifted to the top). */
+  setValue(name: string, v: Value): void {
+    if (!v.exists) { this.setNull(name); return; }
+    const e = this.edit(name, EditKind.SetValue);
+    e.start = v.start; e.end = v.end;
+  }
+
+  private edit(name: string, kind: EditKind): Edit {
+    // The same member edited again: the new edit replaces the old one.
+    for (let i = 0; i < this.editCount; i++) {
+      const e = editAt(i);
+      if (e.name == name) { e.kind = kind; return e; }
+    }
+    if (this.editCount >= EDITS_PER_CALL) { this.editsDropped++; return SPARE.init(name, kind); }
+    const e = editAt(this.editCount++);
+    return e.init(name, kind);
+  }
+}
+
+// An edit past the limit is written here and never applied.
+const SPARE = changetype<Edit>(memory.data(<i32>EDIT_SIZE, 8));
+
+export const record = changetype<Record>(memory.data(<i32>offsetof<Record>(), 8));
+
+/** A new call: the record's text, tag and time, no edits. */
+export function beginRecord(rec: usize, recLen: i32, tag: usize, tagLen: i32, sec: u32, nsec: u32): Record {
+  const r = record;
+  r.body = view(rec, rec + <usize>recLen);
+  r.tagStart = tag; r.tagLength = tagLen; r.sec = sec; r.nsec = nsec;
+  r.editCount = 0; r.editsDropped = 0;
+  return r;
+}
+
+export { Kind };

@@ -1,0 +1,161 @@
+// The call protocol of filter_wasm, owned here so that a filter is a function over a record:
+//   - the arena: a call's memory is the record's copy and the output after it (abi/arena.ts);
+//   - the verdict: Keep returns a copy of the record with the filter's edits, mended into JSON
+//     both of Fluent Bit's readers take (core/json.ts: returned as it came, a record Fluent Bit
+//     wrote as invalid JSON would be dropped); Drop returns the empty string, which Fluent Bit
+//     takes as "drop this record";
+//   - never lose a record: text that is not a JSON object, or broken past mending, or an output
+//     that cannot grow, becomes `{"fbwasm_check":{"invalid_json":true},"log":"<the whole text>"}`.
+import { beginCall } from "../abi/arena";
+import { resultReplaced } from "../abi/result";
+import { outFailed, outReset, putAscii, putByte, putJsonEscaped } from "../abi/writer";
+import { putInt } from "../core/digits";
+import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { EditKind, Record, beginRecord, editAt } from "./record";
+import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, textRelates } from "./text";
+import { resetViews } from "./value";
+
+export const enum Verdict { Keep, Drop }
+
+/** What a filter is: a function from the record to its verdict, with edits noted on the record. */
+export type Filter = (r: Record) => Verdict;
+
+const EMPTY: usize = memory.data(1); // "": Fluent Bit drops the record
+
+/**
+ * Runs `filter` on one record as Fluent Bit calls a wasm filter: pass the six arguments of the
+ * exported function on as they came.
+ */
+export function run(filter: Filter, tag: usize, tagLen: i32, sec: u32, nsec: u32, rec: usize, recLen: i32): usize {
+  const start = beginCall();
+  resetViews();
+  setJsonError(false);
+  const r = beginRecord(rec, recLen, tag, tagLen, sec, nsec);
+  const verdict = filter(r);
+  if (verdict == Verdict.Drop) return EMPTY;
+  setJsonError(false); // what the filter's reads found does not decide the copy: the copy finds it again
+  return writeRecord(r, rec, recLen, start);
+}
+
+function writeRecord(r: Record, rec: usize, recLen: i32, start: usize): usize {
+  const end = rec + <usize>recLen;
+  outReset(start, <usize>recLen + 256);
+  let p = skipWs(rec, end);
+  if (p >= end || load<u8>(p) != 0x7b) return fallback(rec, recLen, start);
+  putByte(0x7b);
+  p++;
+  let wrote = false;
+  let last: usize = 0;
+  for (;;) {
+    p = skipWs(p, end);
+    if (p >= end || p == last) { setJsonError(true); break; } // truncated, or a member that does not parse
+    last = p;
+    const c = load<u8>(p);
+    if (c == 0x7d) break;
+    if (c == 0x2c) { p++; continue; }
+    const keyEnd = c == 0x22 ? stringEnd(p, end) : 0;
+    const e = c == 0x22 && r.editCount > 0 ? editFor(r, p + 1, keyEnd - 1) : -1;
+    if (e < 0) {
+      if (wrote) putByte(0x2c);
+      wrote = true;
+      p = copyValue(copyKey(p, end, true), end);
+    } else {
+      const edit = editAt(e);
+      edit.applied = true;
+      const valueAt = copyKey(p, end, false);
+      if (edit.kind == EditKind.Remove) { p = skipValue(valueAt, end); continue; }
+      if (wrote) putByte(0x2c);
+      wrote = true;
+      if (edit.kind == EditKind.Rename) { putJsonLiteral(edit.text); putByte(0x3a); p = copyValue(valueAt, end); continue; }
+      copyKey(p, end, true);
+      putEditValue(r, e);
+      p = skipValue(valueAt, end);
+    }
+    if (jsonError) break;
+  }
+  if (jsonError) return fallback(rec, recLen, start);
+  // Members the record did not have: added at the end, in the order they were set.
+  for (let i = 0; i < r.editCount; i++) {
+    const edit = editAt(i);
+    if (edit.applied || edit.kind == EditKind.Remove || edit.kind == EditKind.Rename || edit.kind == EditKind.None) continue;
+    if (wrote) putByte(0x2c);
+    wrote = true;
+    putJsonLiteral(edit.name);
+    putByte(0x3a);
+    putEditValue(r, i);
+  }
+  putByte(0x7d);
+  if (outFailed || jsonError) return fallback(rec, recLen, start);
+  return resultReplaced(rec);
+}
+
+/** The edit whose name is the text of the key [p, end) (escaped as Fluent Bit wrote it); -1 if none. */
+function editFor(r: Record, p: usize, end: usize): i32 {
+  for (let i = 0; i < r.editCount; i++) {
+    if (textRelates(p, end, editAt(i).name, Relation.Equals)) return i;
+  }
+  return -1;
+}
+
+function putEditValue(r: Record, i: i32): void {
+  const e = editAt(i);
+  switch (e.kind) {
+    case EditKind.SetTag: putByte(0x22); putJsonBytes(r.tagStart, <usize>r.tagLength); putByte(0x22); break;
+    case EditKind.SetString: putJsonLiteral(e.text); break;
+    case EditKind.SetValue: {
+      setJsonError(false);
+      copyValue(e.start, e.end);
+      if (jsonError) { setJsonError(false); putAscii("null"); }
+      break;
+    }
+    case EditKind.SetInt: putInt(e.int); break;
+    case EditKind.SetNumber: putNumber(e.num); break;
+    case EditKind.SetBool: putAscii(e.flag ? "true" : "false"); break;
+    case EditKind.SetRaw: {
+      // The filter's own JSON: written (mended) when it is one whole value, else null.
+      const n = literalUtf8(e.text);
+      const at = literalBytes(), to = at + <usize>(n > 0 ? n : <i32>0);
+      const before = jsonError;
+      setJsonError(false);
+      const whole = n > 0 && skipWs(skipValue(skipWs(at, to), to), to) == to && !jsonError;
+      setJsonError(false);
+      if (whole) copyValue(skipWs(at, to), to);
+      else putAscii("null");
+      setJsonError(before);
+      break;
+    }
+    default: putAscii("null");
+  }
+}
+
+/** A double in JSON: integers below 1e15 exactly; others as d.ddd…e±x with 15 significant digits. */
+function putNumber(v: f64): void {
+  if (!isFinite(v)) { putAscii("null"); return; }
+  if (v == Math.floor(v) && Math.abs(v) < 1e15) { putInt(<i64>v); return; }
+  if (v < 0) { putByte(0x2d); v = -v; }
+  let e = <i32>Math.floor(Math.log10(v));
+  let digits = <i64>Math.round(v / Math.pow(10, <f64>(e - 14)));
+  if (digits >= 1_000_000_000_000_000) { digits /= 10; e++; }
+  if (digits < 100_000_000_000_000) { digits *= 10; e--; }
+  while (digits % 10 == 0 && digits > 9) digits /= 10;
+  // digits holds the significant digits: the first before the point, the rest after it.
+  let n = 0;
+  for (let d = digits; d > 0; d /= 10) n++;
+  let div: i64 = 1;
+  for (let k = 1; k < n; k++) div *= 10;
+  putByte(<u8>(0x30 + <i32>(digits / div)));
+  putByte(0x2e);
+  if (n == 1) putByte(0x30);
+  for (div /= 10; div > 0; div /= 10) putByte(<u8>(0x30 + <i32>((digits / div) % 10)));
+  // Always a '.' before the exponent: Fluent Bit 2.x's reader takes `1e21` as 1 (core/json.ts).
+  if (e != 0) { putByte(0x65); putInt(e); }
+}
+
+/** The record as one string under `log`, flagged: Fluent Bit still gets valid JSON holding every byte. */
+function fallback(rec: usize, recLen: i32, start: usize): usize {
+  outReset(start, <usize>recLen * 6 + 64);
+  putAscii("{\"fbwasm_check\":{\"invalid_json\":true},\"log\":\"");
+  putJsonEscaped(rec, <usize>recLen);
+  putAscii("\"}");
+  return resultReplaced(rec);
+}

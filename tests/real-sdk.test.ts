@@ -1,0 +1,102 @@
+/**
+ * Filters written on the SDK, in real Fluent Bit (every binary found) against the harness: the
+ * probe filters of tests/probes/sdk.ts (every read, every edit, drop, pools overrun) and the
+ * drop_health_checks example, over the recorded events, the rule table and fuzzed records sent
+ * through the forward input in batches. Both sides must give the same events, byte for byte,
+ * and drop the same records; nothing else may be dropped and no call may fail.
+ */
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { FilterWasm } from "../harness/filter-wasm.ts";
+import { FbEvent, makeEvent } from "../harness/events.ts";
+import { MpValue, asText, decode, encode, hex, mapGet, mp } from "../harness/msgpack.ts";
+import { ForwardMessage } from "../harness/real/forward-client.ts";
+import { FluentBitRun, runFluentBit } from "../harness/real/run.ts";
+import { randomRecord, rng } from "./helpers/fuzz.ts";
+import { dropHealthChecksWasm, sdkWasm } from "./helpers/probes.ts";
+import { runs } from "./helpers/recordings.ts";
+import { ruleTable } from "./helpers/rule-table.ts";
+import { forEachFluentBit, logLines, outEvents, persistentWasm } from "./helpers/real-fluent-bit.ts";
+
+const MODULES: Record<string, Uint8Array> = { "sdk.wasm": sdkWasm(), "drop_health_checks.wasm": dropHealthChecksWasm() };
+const PIPELINES = [
+  ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),
+  { fn: "drop_health_checks", file: "drop_health_checks.wasm" },
+].map((p, i) => ({ ...p, tag: `sdk.${p.fn}`, instance: `wasm.${i}` }));
+
+function corpus(): FbEvent[] {
+  const table = ruleTable();
+  const r = rng(2024);
+  const healthz = ["10.1.2.3 - - \"GET /healthz HTTP/1.1\" 200 2\n", "GET /healthz é", "GET /health"].map((log) => mp.obj({ log: mp.str(log) }));
+  const flagged = [mp.obj({ drop: mp.bool(true), log: mp.str("x") }), mp.obj({ drop: mp.bool(false) })];
+  const made: MpValue[] = [...table, ...healthz, ...flagged, ...Array.from({ length: 1500 }, () => randomRecord(r, table))];
+  return [
+    ...runs().flatMap((x) => x.events).slice(0, 600).map((e) => makeEvent("", e.sec, e.nsec, e.body)),
+    ...made.filter((b) => b.t === "map").map((b) => makeEvent("", 1795415418, 559634260, encode(b))),
+  ];
+}
+
+function batches(events: FbEvent[], tag: string): FbEvent[][] {
+  const r = rng(11);
+  const out: FbEvent[][] = [];
+  for (let i = 0; i < events.length;) {
+    const n = 1 + Math.floor(r() * 48);
+    out.push(events.slice(i, i + n).map((e) => ({ ...e, tag })));
+    i += n;
+  }
+  return out;
+}
+
+const config = (version: string) => `[SERVICE]
+    Flush        0.2
+    Grace        5
+    Log_Level    info
+[INPUT]
+    Name              forward
+    Listen            127.0.0.1
+    Port              {{PORT}}
+    Buffer_Chunk_Size 1M
+    Buffer_Max_Size   64M
+${persistentWasm(version) ? "    threaded          on\n" : ""}
+${PIPELINES.map((p) => `[FILTER]\n    Name wasm\n    Match ${p.tag}\n    Wasm_Path {{DIR}}/${p.file}\n    Function_Name ${p.fn}\n`).join("")}
+[OUTPUT]
+    Name   file
+    Match  *
+    Path   {{DIR}}/out
+    Format msgpack
+`;
+
+const events = corpus();
+
+/** The records each filter must drop, counted here from the records themselves. */
+const member = (e: FbEvent, k: string) => { const b = decode(e.body); return b.t === "map" ? mapGet(b, k) : undefined; };
+const DROPS: Record<string, number> = {
+  sdk_drop_flagged: events.filter((e) => { const v = member(e, "drop"); return v?.t === "bool" && v.v; }).length,
+  drop_health_checks: events.filter((e) => asText(member(e, "log") ?? mp.nil())?.includes("GET /healthz")).length,
+};
+
+forEachFluentBit("filters on the SDK", (bin) => {
+  describe(`Fluent Bit ${bin.version}: filters on the SDK give what the harness gives (${events.length} events each)`, () => {
+    const sent = new Map(PIPELINES.map((p) => [p.tag, batches(events, p.tag)]));
+    let run: FluentBitRun;
+    before(async () => {
+      const forward: ForwardMessage[] = PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b })));
+      run = await runFluentBit({ bin: bin.path, config: config(bin.version), forward, timeoutMs: 600_000, files: MODULES });
+    });
+    test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2, JSON.stringify(DROPS)));
+    for (const p of PIPELINES) {
+      test(`${p.fn}: the same events, byte for byte, and the same drops`, () => {
+        const filter = new FilterWasm({ wasm: MODULES[p.file], functionName: p.fn, fluentBitVersion: bin.version, input: persistentWasm(bin.version) ? "forward-threaded" : "forward", name: p.instance });
+        const want = sent.get(p.tag)!.flatMap((b) => filter.filterChunk(b).events);
+        const got = outEvents(run.outputs, p.tag);
+        assert.equal(got.length, want.length, `${p.fn}: ${got.length} events, the harness ${want.length}`);
+        got.forEach((e, i) => assert.equal(hex(e.body), hex(want[i].body), `${p.fn} event ${i}`));
+        assert.equal(events.length - got.length, DROPS[p.fn] ?? 0, `${p.fn}: dropped ${events.length - got.length}`);
+      });
+    }
+    test("no filter call failed", () => {
+      const failures = logLines(run.log).filter((l) => /\[filter:wasm:|\[wasm\]/.test(l) && !l.startsWith("[debug]"));
+      assert.deepEqual(failures, []);
+    });
+  });
+});
