@@ -27,7 +27,10 @@ import { basename, join } from "node:path";
 import { fluentBitBinaries } from "../harness/real/binaries.ts";
 import { rng } from "../tests/helpers/fuzz.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
-import { aotFormatFor, aotPath } from "../scripts/aot.ts";
+import { AOT_FORMATS, aotFormatFor, aotPath, compileAot, findWamrc } from "../scripts/aot.ts";
+import { compileAs } from "../scripts/asc.ts";
+
+const SDK_EXAMPLE = "examples/sdk/drop_health_checks.ts";
 import { configure } from "../harness/configure.ts";
 
 const USAGE = "usage: npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--no-readme]";
@@ -84,6 +87,10 @@ function rows(version: string): Row[] {
     { name: "wasm `cri_event_time` + parser filter, interpreted", filters: wasm(base(CRI), "cri_event_time") + parser },
     { name: "wasm `cri_event_time` + parser filter, AOT", filters: wasm(aot(CRI), "cri_event_time") + parser },
     { name: "wasm `cri_event_time` + Lua `set_event_time`, AOT", filters: wasm(aot(CRI), "cri_event_time") + lua("cri_time.lua", "set_event_time") },
+    // A filter of one's own: the SDK example beside the Lua script that does the same (README, "Write your own filter").
+    { name: "SDK example `drop_health_checks`, interpreted", filters: wasm("drop_health_checks.wasm", "drop_health_checks") },
+    { name: "SDK example `drop_health_checks`, AOT", filters: wasm(`drop_health_checks-format${aotFormatFor(version)}.aot`, "drop_health_checks") },
+    { name: "Lua `drop_health_checks` (examples/sdk)", filters: lua("drop_health_checks.lua", "drop_health_checks") },
   ].filter((r) => !ONLY || ONLY.some((o) => r.name.includes(o)));
 }
 
@@ -132,6 +139,13 @@ try {
   if (!/\n  drift_ms = 1000,\n/.test(script)) throw new Error("lua/cri_time.lua: drift_ms setting not found where the benchmark sets it");
   writeFileSync(join(dir, "cri_time.lua"), script.replace(/\n  drift_ms = 1000,\n/, `\n  drift_ms = ${DRIFT_MS},\n`));
   writeFileSync(join(dir, "reference.lua"), readFileSync("bench/reference.lua"));
+  // The SDK example, compiled here (it is not shipped), for both AOT formats when the compilers are found.
+  compileAs(SDK_EXAMPLE, join(dir, "drop_health_checks.wasm"));
+  for (const f of AOT_FORMATS) {
+    const wamrc = findWamrc(f.wamrc);
+    if (wamrc) compileAot(wamrc, f, ARCH, join(dir, "drop_health_checks.wasm"), join(dir, `drop_health_checks-format${f.format}.aot`));
+  }
+  writeFileSync(join(dir, "drop_health_checks.lua"), readFileSync("examples/sdk/drop_health_checks.lua"));
   for (const b of fluentBitBinaries()) {
     console.log(`\nFluent Bit ${b.version}, ${LINES} lines${REPEAT > 1 ? `, least of ${REPEAT} runs` : ""}: CPU s, us per record above no filter, RSS / peak MB`);
     const best = new Map<string, { cpu: number; rssKb: number; hwmKb: number }>();

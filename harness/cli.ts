@@ -26,6 +26,7 @@ import { InputError } from "./input-error.ts";
 import { parseEventTime } from "./container-log.ts";
 import { packageFile } from "./package-root.ts";
 import { RunReport } from "./report.ts";
+import { scaffold } from "./scaffold.ts";
 
 class UsageError extends InputError {}
 
@@ -38,6 +39,7 @@ const USAGE = `usage: fbwasm COMMAND [options]   (fbwasm COMMAND --help for its 
   report       draw a run as one HTML page: the times before and after the filter, the drift,
                the flagged records
   configure    write a copy of a shipped module (.wasm or AOT) with other settings, or show them
+  new          start a filter of your own on the SDK, with its test cases (in a clone)
 
   --help, -h     this text
   --version      the toolkit's version
@@ -63,6 +65,7 @@ export const OPTIONS = {
     tag: { type: "string" }, "event-time": { type: "string" },
   },
   configure: { in: { type: "string" }, out: { type: "string" }, set: { type: "string", multiple: true }, show: { type: "boolean" } },
+  new: { dir: { type: "string" } },
 } as const;
 
 export const HELP: Record<keyof typeof OPTIONS, string> = {
@@ -127,6 +130,15 @@ export const HELP: Record<keyof typeof OPTIONS, string> = {
   --tag TAG               the tag of every event
   --event-time read|stuck|SEC.NSEC
                           the event time of records that carry none (default: now, fixed in the file)`,
+  new: `usage: fbwasm new NAME [--dir DIR]
+
+  Writes DIR/NAME/NAME.ts, a filter on the SDK (assembly/sdk/) whose exported function NAME is
+  what Fluent Bit calls (Function_Name NAME), and DIR/NAME/cases.jsonl, its test cases (one a
+  line: {"in":{record},"out":{record} or null for dropped}). npm test builds every folder of
+  filters/ and checks its cases in the harness and in real Fluent Bit. Needs a clone of the
+  toolkit (the SDK's sources).
+
+  --dir DIR   where the folder goes (default filters)`,
   configure: `usage: fbwasm configure --in F --out G --set key=value [--set ...]
        fbwasm configure --in F --show
 
@@ -329,6 +341,14 @@ function configureCommand(argv: string[]): number {
   return 0;
 }
 
+function newCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS.new });
+  if (positionals.length !== 1) throw new UsageError("usage: fbwasm new NAME [--dir DIR]");
+  for (const f of scaffold(positionals[0], values.dir)) console.log(`wrote ${f}`);
+  console.log("npm test now builds it and checks its cases; build it alone with: npx asc FILE --config asconfig.json --target release -o build/NAME.wasm");
+  return 0;
+}
+
 /** 2 for a mistake in the input (one line names it), 3 for a bug in fbwasm (the stack is printed). */
 export function exitCodeFor(e: unknown): 2 | 3 {
   return e instanceof InputError || e instanceof WebAssembly.CompileError || isNodeInputError(e) ? 2 : 3;
@@ -344,6 +364,7 @@ export function main(argv: string[]): number {
     if (cmd === "golden") return goldenCommand(rest);
     if (cmd === "make-golden") return makeGoldenCommand(rest);
     if (cmd === "configure") return configureCommand(rest);
+    if (cmd === "new") return newCommand(rest);
     throw new UsageError(`unknown command ${cmd}: fbwasm --help lists them`);
   } catch (e) {
     const code = exitCodeFor(e);

@@ -13,6 +13,8 @@ import { MpValue, decode, mp, toView } from "../harness/msgpack.ts";
 import { Direct, dropHealthChecksWasm, sdkWasm } from "./helpers/probes.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
+import { runs } from "./helpers/recordings.ts";
+import { callLua } from "../harness/lua-filter.ts";
 
 const wasm = sdkWasm();
 const VERSIONS = ["5.1.1", "2.1.8"];
@@ -80,6 +82,26 @@ test("the drop_health_checks example drops health checks only, whatever their es
   assert.deepEqual(out.events.map((e) => (toView(decode(e.body)) as { log: string }).log), ["GET /health 200", "GET /api"]);
 });
 
+
+test("the example and its Lua twin drop the same records of the recordings and the fuzz corpus", () => {
+  const r = rng(5);
+  const table = ruleTable();
+  const bodies = [...runs().flatMap((x) => x.events).map((e) => decode(e.body)), ...table, ...Array.from({ length: 500 }, () => randomRecord(r, table)),
+    ...["GET /healthz", "x GET /healthz y", "GET /HEALTHZ", "é GET /healthz"].map((l) => mp.obj({ log: mp.str(l) }))].filter((b) => b.t === "map");
+  const events = bodies.map((b) => makeEvent("t", 1, 2, b));
+  const filter = new FilterWasm({ wasm: dropHealthChecksWasm(), functionName: "drop_health_checks" });
+  const wasmDrops = events.map((e) => filter.filterChunk([e]).events.length === 0);
+  // The twin runs as Fluent Bit's Lua filter does; a record that crashes every Lua filter is left out.
+  const lua = callLua("examples/sdk/drop_health_checks.lua", "drop_health_checks", events.map((e) => ({ tag: e.tag, sec: e.sec, nsec: e.nsec, body: e.body }))).results;
+  let compared = 0, dropped = 0;
+  lua.forEach((x, i) => {
+    if (x.action === "crash") return;
+    compared++;
+    if (wasmDrops[i]) dropped++;
+    assert.equal(x.action === "drop", wasmDrops[i], `record ${i}: Lua ${x.action}, wasm ${wasmDrops[i] ? "drop" : "keep"}`);
+  });
+  assert.ok(compared > 500 && dropped >= 4, `${compared} compared, ${dropped} dropped`);
+});
 
 test("never a trap, never a lost record: the rule table and 3,000 fuzzed records through every SDK filter", () => {
   const r = rng(99);

@@ -13,7 +13,7 @@ import { putInt } from "../core/digits";
 import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { EditKind, Record, beginRecord, editAt } from "./record";
 import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, textRelates } from "./text";
-import { resetViews } from "./value";
+import { pow10, resetViews } from "./value";
 
 export const enum Verdict { Keep, Drop }
 
@@ -133,10 +133,12 @@ function putNumber(v: f64): void {
   if (!isFinite(v)) { putAscii("null"); return; }
   if (v == Math.floor(v) && Math.abs(v) < 1e15) { putInt(<i64>v); return; }
   if (v < 0) { putByte(0x2d); v = -v; }
-  let e = <i32>Math.floor(Math.log10(v));
-  let digits = <i64>Math.round(v / Math.pow(10, <f64>(e - 14)));
+  // The decimal exponent: from the binary one, then corrected by a step either way.
+  let e = <i32>Math.floor(<f64>(<i32>((reinterpret<u64>(v) >> 52) & 0x7ff) - 1023) * 0.30102999566398120);
+  while (v >= pow10(e + 1)) e++;
+  while (v < pow10(e)) e--;
+  let digits = <i64>Math.round(e >= 14 ? v / pow10(e - 14) : v * pow10(14 - e));
   if (digits >= 1_000_000_000_000_000) { digits /= 10; e++; }
-  if (digits < 100_000_000_000_000) { digits *= 10; e--; }
   while (digits % 10 == 0 && digits > 9) digits /= 10;
   // digits holds the significant digits: the first before the point, the rest after it.
   let n = 0;

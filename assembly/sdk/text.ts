@@ -4,21 +4,63 @@
 //   - a JSON string in the record is read through a decoder that yields the bytes it stands for
 //     (escapes resolved, `\uXXXX` as UTF-8), so comparisons see the text, not its escaping,
 //     whatever Fluent Bit's writer escaped (5.x escapes every non-ASCII character by default).
-import { findBackslash } from "../core/scan";
+import { findBackslash, findByte } from "../core/scan";
 import { putByte, putBytes, reserve, outPos, setOutPos } from "../abi/writer";
 
 /** The longest literal a filter compares or writes in one piece, in UTF-8 bytes. */
 export const LITERAL_MAX: i32 = 4096;
-const LITERAL: usize = memory.data(LITERAL_MAX + 4);
+
+// A filter's strings are literals in static data: the same text always sits at the same address,
+// so each one's UTF-8 is made once and kept. CACHED of them are kept, in a pool of POOL bytes,
+// the oldest given up first.
+const CACHED: i32 = 16;
+const POOL: i32 = 8192;
+const LITERALS: usize = memory.data(POOL + 8, 8);
+const CACHE: usize = memory.data(CACHED * 12, 8); // per entry: the string's address, its bytes' offset and length
+// @ts-ignore: decorator
+@lazy let cacheNext: i32 = 0;
+// @ts-ignore: decorator
+@lazy let poolTop: i32 = 0;
+// @ts-ignore: decorator
+@lazy let lastBytes: usize = 0;
 
 /**
- * The UTF-8 of `s` in a fixed buffer (valid until the next call), its length returned; -1 when
- * it is longer than LITERAL_MAX. A lone surrogate becomes U+FFFD, as in every JSON reader here.
+ * The UTF-8 of `s` (valid until the next call of this function at least), its length returned;
+ * -1 when it is longer than LITERAL_MAX. A lone surrogate becomes U+FFFD, as in every JSON reader here.
  */
 export function literalUtf8(s: string): i32 {
+  const id = <u32>changetype<usize>(s);
+  for (let i = 0; i < CACHED; i++) {
+    const e = CACHE + <usize>(i * 12);
+    if (load<u32>(e) == id) { lastBytes = LITERALS + <usize>load<u32>(e, 4); return <i32>load<u32>(e, 8); }
+  }
+  if (poolTop + LITERAL_MAX + 4 > POOL) poolTop = 0; // the pool starts over: entries pointing into it are dropped below
+  const start = LITERALS + <usize>poolTop;
+  const n = encodeUtf8(s, start, start + <usize>LITERAL_MAX);
+  lastBytes = start;
+  if (n < 0) return -1;
+  // Drop the entries whose bytes the pool is about to overwrite, then take the next slot.
+  for (let i = 0; i < CACHED; i++) {
+    const e = CACHE + <usize>(i * 12);
+    const off = <i32>load<u32>(e, 4);
+    if (load<u32>(e) != 0 && off >= poolTop && off < poolTop + n + 1) store<u32>(e, 0);
+  }
+  const e = CACHE + <usize>(cacheNext * 12);
+  store<u32>(e, id); store<u32>(e, <u32>poolTop, 4); store<u32>(e, <u32>n, 8);
+  cacheNext = (cacheNext + 1) % CACHED;
+  poolTop += (n + 8) & ~7;
+  return n;
+}
+
+/** Where literalUtf8() put its bytes. */
+// @ts-ignore: decorator
+@inline export function literalBytes(): usize {
+  return lastBytes;
+}
+
+function encodeUtf8(s: string, at: usize, limit: usize): i32 {
+  const start = at;
   const n = s.length;
-  let at = LITERAL;
-  const limit = LITERAL + <usize>LITERAL_MAX;
   for (let i = 0; i < n; i++) {
     if (at + 4 > limit) return -1;
     let c = <u32>s.charCodeAt(i);
@@ -30,13 +72,7 @@ export function literalUtf8(s: string): i32 {
     if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
     at = utf8At(at, c);
   }
-  return <i32>(at - LITERAL);
-}
-
-/** Where literalUtf8() put its bytes. */
-// @ts-ignore: decorator
-@inline export function literalBytes(): usize {
-  return LITERAL;
+  return <i32>(at - start);
 }
 
 function utf8At(at: usize, cp: u32): usize {
@@ -199,9 +235,13 @@ export function textRelates(p: usize, end: usize, s: string, how: Relation): boo
     if (how == Relation.Equals) return len == n && memory.compare(p, lit, <usize>n) == 0;
     if (how == Relation.StartsWith) return len >= n && memory.compare(p, lit, <usize>n) == 0;
     if (n == 0) return true;
+    if (<usize>n > end - p) return false;
     const first = load<u8>(lit);
-    for (let q = p; q + <usize>n <= end; q++) {
-      if (load<u8>(q) == first && memory.compare(q, lit, <usize>n) == 0) return true;
+    const lastStart = end - <usize>n;
+    for (let q = p; q <= lastStart && q < end; q++) {
+      q = findByte(q, lastStart + 1, first);
+      if (q > lastStart) return false;
+      if (memory.compare(q, lit, <usize>n) == 0) return true;
     }
     return false;
   }

@@ -185,6 +185,13 @@ function parseNumber(p: usize, end: usize): f64 {
     for (; p < end && <u32>(load<u8>(p) - 0x30) <= 9; p++) if (e < 100000) e = e * 10 + <i32>(load<u8>(p) - 0x30);
     scale += eneg ? -e : e;
   }
-  const v = scale == 0 ? mantissa : scale > 0 ? mantissa * Math.pow(10, <f64>scale) : mantissa / Math.pow(10, <f64>-scale);
+  const v = scale == 0 ? mantissa : scale > 0 ? mantissa * pow10(scale) : mantissa / pow10(-scale);
   return neg ? -v : v;
+}
+
+/** 10^e by squaring (exact up to 10^22; nearest-ish beyond, enough for 15 significant digits). */
+export function pow10(e: i32): f64 {
+  let r: f64 = 1, b: f64 = 10;
+  for (let n = e < 0 ? -e : e; n != 0; n >>= 1) { if (n & 1) r *= b; b *= b; }
+  return e < 0 ? 1 / r : r;
 }
