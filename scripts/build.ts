@@ -8,18 +8,22 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { blockSource } from "./config-block.ts";
+import { SCHEMAS, blockSource } from "./config-block.ts";
+import { dirname } from "node:path";
 import { compileAs } from "./asc.ts";
 import { SHIPPED } from "./shipped.ts";
 import { AOT_ARCHES, AOT_FLAGS, AOT_FORMATS, aotCommand, aotPath, compileAot, findWamrc } from "./aot.ts";
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-const blockFile = "assembly/config/block.ts";
-const source = blockSource();
-let current = "";
-try { current = readFileSync(blockFile, "utf8"); } catch { /* first build */ }
-if (current !== source) writeFileSync(blockFile, source);
+// Each module's settings block source, from its schema (written only when it changed).
+for (const schema of SCHEMAS) {
+  const source = blockSource(schema);
+  let current = "";
+  try { current = readFileSync(schema.source.file, "utf8"); } catch { /* first build */ }
+  mkdirSync(dirname(schema.source.file), { recursive: true });
+  if (current !== source) writeFileSync(schema.source.file, source);
+}
 
 mkdirSync("build", { recursive: true });
 for (const m of SHIPPED) {

@@ -1,73 +1,113 @@
 /**
  * The settings block inside every shipped `.wasm` (Fluent Bit passes a wasm filter no settings).
- * A fixed-size data segment starting with MAGIC holds `key=value` lines padded with spaces;
- * `fbwasm configure` rewrites it in a copy of the module, the filter parses it on its first call.
- * This file is the single source of the defaults: the build generates
- * assembly/config/block.ts from it.
+ * A fixed-size data segment starting with its schema's magic line holds `key=value` lines padded
+ * with spaces; `fbwasm configure` rewrites it in a copy of the module, the filter parses it on its
+ * first call. This file is the single source of each module's settings (defaults, kinds, checks):
+ * the build generates the modules' block sources from it (assembly/config/block.ts for cri_time,
+ * assembly/match/block.ts for match).
  */
 import { InputError } from "../harness/input-error.ts";
+import { checkRules } from "./match-rules.ts";
 
-export const MAGIC = "#fbwasm-config-v1\n";
-export const BLOCK_SIZE = 1024;
+export type SettingKind = "key" | "optional-key" | "bool" | "count" | "choice" | "rules";
 
-export const DEFAULTS: Record<string, string> = {
-  log_key: "log",
-  time_key: "time",
-  stream_key: "stream",
-  tag_key: "_p",
-  timestamp_key: "@timestamp",
-  event_time_key: "_event_time",
-  check_key: "cri_check",
-  raw_key: "",
-  split_raw: "true",
-  repair_glued: "true",
-  span_ms: "1000",
-  drift_ms: "1000",
-  partial_piece_bytes: "16384",
-  kube: "false",
-  kube_key: "kubernetes",
-  id_key: "",
+export interface Schema {
+  /** The module the block belongs to. */
+  module: string;
+  /** The block's first line: how `fbwasm configure` finds the block and knows its schema. */
+  magic: string;
+  size: number;
+  defaults: Record<string, string>;
+  kinds: Record<string, SettingKind>;
+  /** For choice settings: the values allowed. */
+  choices?: Record<string, string[]>;
+  /** The generated AssemblyScript file and the names it exports. */
+  source: { file: string; block: string; blockSize: string };
+}
+
+export const CRI_SCHEMA: Schema = {
+  module: "cri_time",
+  magic: "#fbwasm-config-v1\n",
+  size: 1024,
+  defaults: {
+    log_key: "log",
+    time_key: "time",
+    stream_key: "stream",
+    tag_key: "_p",
+    timestamp_key: "@timestamp",
+    event_time_key: "_event_time",
+    check_key: "cri_check",
+    raw_key: "",
+    split_raw: "true",
+    repair_glued: "true",
+    span_ms: "1000",
+    drift_ms: "1000",
+    partial_piece_bytes: "16384",
+    kube: "false",
+    kube_key: "kubernetes",
+    id_key: "",
+  },
+  /**
+   * What each setting holds, as the module reads it (assembly/config/config.ts): a key name (empty
+   * means off only where `optional-key`), a boolean (true/on/1/yes; false/off/0/no), or a count of
+   * 1 to 15 digits. The module takes a value it cannot read as its default, so such a value is
+   * refused here instead.
+   */
+  kinds: {
+    log_key: "key", time_key: "key", stream_key: "key", tag_key: "key", timestamp_key: "key", event_time_key: "key",
+    check_key: "key", raw_key: "optional-key", split_raw: "bool", repair_glued: "bool", span_ms: "count", drift_ms: "count",
+    partial_piece_bytes: "count", kube: "bool", kube_key: "key", id_key: "optional-key",
+  },
+  source: { file: "assembly/config/block.ts", block: "CONFIG_BLOCK", blockSize: "CONFIG_BLOCK_SIZE" },
 };
 
-/**
- * What each setting holds, as the module reads it (assembly/config/config.ts): a key name (empty
- * means off only where `optional-key`), a boolean (true/on/1/yes; false/off/0/no), or a count of
- * 1 to 15 digits. The module takes a value it cannot read as its default, so such a value is
- * refused here instead.
- */
-export const KINDS: Record<keyof typeof DEFAULTS, "key" | "optional-key" | "bool" | "count"> = {
-  log_key: "key", time_key: "key", stream_key: "key", tag_key: "key", timestamp_key: "key", event_time_key: "key",
-  check_key: "key", raw_key: "optional-key", split_raw: "bool", repair_glued: "bool", span_ms: "count", drift_ms: "count",
-  partial_piece_bytes: "count", kube: "bool", kube_key: "key", id_key: "optional-key",
+export const MATCH_SCHEMA: Schema = {
+  module: "match",
+  magic: "#fbwasm-config-v1 match\n",
+  size: 1024,
+  defaults: { rules: "", action: "drop", combine: "any" },
+  kinds: { rules: "rules", action: "choice", combine: "choice" },
+  choices: { action: ["drop", "keep"], combine: ["any", "all"] },
+  source: { file: "assembly/match/block.ts", block: "MATCH_BLOCK", blockSize: "MATCH_BLOCK_SIZE" },
 };
 
-function checkValue(k: string, v: string): void {
-  const kind = KINDS[k as keyof typeof KINDS];
+export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA];
+
+// The cri_time schema under the names the rest of the toolkit has always used.
+export const MAGIC = CRI_SCHEMA.magic;
+export const BLOCK_SIZE = CRI_SCHEMA.size;
+export const DEFAULTS = CRI_SCHEMA.defaults;
+export const KINDS = CRI_SCHEMA.kinds;
+
+function checkValue(schema: Schema, k: string, v: string): void {
+  const kind = schema.kinds[k];
   if (kind === "key" && v === "") throw new InputError(`setting ${k}: a key name cannot be empty`);
   if (kind === "bool" && !/^(true|false|on|off|yes|no|1|0)$/.test(v)) throw new InputError(`setting ${k}=${v}: want true or false`);
   if (kind === "count" && !/^\d{1,15}$/.test(v)) throw new InputError(`setting ${k}=${v}: want a whole number of 1 to 15 digits (0 or more)`);
+  if (kind === "choice" && !schema.choices![k].includes(v)) throw new InputError(`setting ${k}=${v}: want ${schema.choices![k].join(" or ")}`);
+  if (kind === "rules") checkRules(v);
 }
 
-export function renderBlock(settings: Record<string, string>): Uint8Array {
+export function renderBlock(settings: Record<string, string>, schema: Schema = CRI_SCHEMA): Uint8Array {
   for (const [k, v] of Object.entries(settings)) {
-    if (!(k in DEFAULTS)) throw new InputError(`unknown setting ${k} (known: ${Object.keys(DEFAULTS).join(", ")})`);
-    if (/[\n\r=\0]/.test(v) || /[\n\r=\0]/.test(k)) throw new InputError(`setting ${k}: no newlines, '=' or NUL in keys or values`);
+    if (!(k in schema.defaults)) throw new InputError(`unknown setting ${k} (known: ${Object.keys(schema.defaults).join(", ")})`);
+    if (/[\n\r=\0]/.test(k) || /[\n\r\0]/.test(v) || (schema.kinds[k] !== "rules" && v.includes("="))) throw new InputError(`setting ${k}: no newlines or NUL, and no '=' but in rules`);
     if (/["\\\x00-\x1f]/.test(v)) throw new InputError(`setting ${k}: no quote, backslash or control character (the value is written into JSON as it is)`);
-    checkValue(k, v);
+    checkValue(schema, k, v);
   }
-  const text = MAGIC + Object.entries({ ...DEFAULTS, ...settings }).map(([k, v]) => `${k}=${v}\n`).join("");
+  const text = schema.magic + Object.entries({ ...schema.defaults, ...settings }).map(([k, v]) => `${k}=${v}\n`).join("");
   const bytes = Buffer.from(text, "utf8");
-  if (bytes.length > BLOCK_SIZE) throw new Error(`settings take ${bytes.length} bytes, the block holds ${BLOCK_SIZE}`);
-  const block = Buffer.alloc(BLOCK_SIZE, 0x20);
+  if (bytes.length > schema.size) throw new InputError(`settings take ${bytes.length} bytes, the block holds ${schema.size}`);
+  const block = Buffer.alloc(schema.size, 0x20);
   bytes.copy(block);
   return new Uint8Array(block);
 }
 
-export function parseBlock(block: Uint8Array): Record<string, string> {
+export function parseBlock(block: Uint8Array, schema: Schema = CRI_SCHEMA): Record<string, string> {
   const text = Buffer.from(block).toString("utf8");
-  if (!text.startsWith(MAGIC)) throw new Error("not a settings block");
+  if (!text.startsWith(schema.magic)) throw new Error("not a settings block");
   const out: Record<string, string> = {};
-  for (const line of text.slice(MAGIC.length).split("\n")) {
+  for (const line of text.slice(schema.magic.length).split("\n")) {
     const i = line.indexOf("=");
     if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
   }
@@ -75,16 +115,16 @@ export function parseBlock(block: Uint8Array): Record<string, string> {
 }
 
 /** Generates the AssemblyScript source that places the default block in the module's data. */
-export function blockSource(): string {
-  const bytes = Array.from(renderBlock({}));
+export function blockSource(schema: Schema = CRI_SCHEMA): string {
+  const bytes = Array.from(renderBlock({}, schema));
   const rows: string[] = [];
   for (let i = 0; i < bytes.length; i += 24) rows.push("  " + bytes.slice(i, i + 24).join(", ") + ",");
   return `// Generated by scripts/build.ts from scripts/config-block.ts: do not edit.
-// The settings block (${BLOCK_SIZE} bytes, starting with ${JSON.stringify(MAGIC)}) that
+// The settings block (${schema.size} bytes, starting with ${JSON.stringify(schema.magic)}) that
 // \`fbwasm configure\` rewrites in a copy of the module.
-export const CONFIG_BLOCK: usize = memory.data<u8>([
+export const ${schema.source.block}: usize = memory.data<u8>([
 ${rows.join("\n")}
 ]);
-export const CONFIG_BLOCK_SIZE: i32 = ${BLOCK_SIZE};
+export const ${schema.source.blockSize}: i32 = ${schema.size};
 `;
 }

@@ -35,6 +35,14 @@ export const SHIPPED: ShippedModule[] = [
     ],
   },
   {
+    wasm: "build/match.wasm",
+    source: "assembly/match.ts",
+    eventFormats: ["json"],
+    functions: [
+      { name: "match_records", summary: "Keeps or drops records by the values of their members (`rules`: substring, prefix, exact, numeric compare, exists; `action` drop|keep, `combine` any|all); a kept record is returned as it came, mended into valid JSON.", writes: [], then: null },
+    ],
+  },
+  {
     wasm: "build/floor.wasm",
     source: "assembly/floor.ts",
     eventFormats: ["json"],

@@ -7,7 +7,10 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { configure } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
+import { callLua } from "../harness/lua-filter.ts";
 import { FbEvent, makeEvent } from "../harness/events.ts";
 import { MpValue, asText, decode, encode, hex, mapGet, mp } from "../harness/msgpack.ts";
 import { ForwardMessage } from "../harness/real/forward-client.ts";
@@ -18,11 +21,18 @@ import { runs } from "./helpers/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 import { forEachFluentBit, logLines, outEvents, persistentWasm } from "./helpers/real-fluent-bit.ts";
 
-const MODULES: Record<string, Uint8Array> = { "sdk.wasm": sdkWasm(), "drop_health_checks.wasm": dropHealthChecksWasm() };
+/** The shipped match filter, configured as a user would, and its Lua twin with the same settings. */
+const MATCH_SETTINGS = { rules: "log *= GET; stream == stderr; kubernetes.namespace_name == kube-system" };
+const MODULES: Record<string, Uint8Array> = {
+  "sdk.wasm": sdkWasm(), "drop_health_checks.wasm": dropHealthChecksWasm(), "match.wasm": configure(readFileSync("build/match.wasm"), MATCH_SETTINGS),
+  "match.lua": Buffer.from(readFileSync("lua/match.lua", "utf8").replace('  rules = "",', `  rules = ${JSON.stringify(MATCH_SETTINGS.rules)},`)),
+};
 const PIPELINES = [
   ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),
   { fn: "drop_health_checks", file: "drop_health_checks.wasm" },
+  { fn: "match_records", file: "match.wasm" },
 ].map((p, i) => ({ ...p, tag: `sdk.${p.fn}`, instance: `wasm.${i}` }));
+const LUA_TAG = "lua.match_records";
 
 function corpus(): FbEvent[] {
   const table = ruleTable();
@@ -59,6 +69,11 @@ const config = (version: string) => `[SERVICE]
     Buffer_Max_Size   64M
 ${persistentWasm(version) ? "    threaded          on\n" : ""}
 ${PIPELINES.map((p) => `[FILTER]\n    Name wasm\n    Match ${p.tag}\n    Wasm_Path {{DIR}}/${p.file}\n    Function_Name ${p.fn}\n`).join("")}
+[FILTER]
+    Name   lua
+    Match  ${LUA_TAG}
+    Script {{DIR}}/match.lua
+    Call   match_records
 [OUTPUT]
     Name   file
     Match  *
@@ -67,23 +82,30 @@ ${PIPELINES.map((p) => `[FILTER]\n    Name wasm\n    Match ${p.tag}\n    Wasm_Pa
 `;
 
 const events = corpus();
+/** Records that kill that Fluent Bit under any Lua filter (harness/lua/driver.lua, "crash"): kept out of the Lua pipeline. */
+function luaSafe(version: string): FbEvent[] {
+  const results = callLua("lua/match.lua", "match_records", events.map((e) => ({ tag: "t", sec: e.sec, nsec: e.nsec, body: e.body })), { fluentBitVersion: version }).results;
+  return events.filter((_, i) => results[i].action !== "crash");
+}
 
 /** The records each filter must drop, counted here from the records themselves. */
 const member = (e: FbEvent, k: string) => { const b = decode(e.body); return b.t === "map" ? mapGet(b, k) : undefined; };
 const DROPS: Record<string, number> = {
   sdk_drop_flagged: events.filter((e) => { const v = member(e, "drop"); return v?.t === "bool" && v.v; }).length,
   drop_health_checks: events.filter((e) => asText(member(e, "log") ?? mp.nil())?.includes("GET /healthz")).length,
+  match_records: events.length - new FilterWasm({ wasm: MODULES["match.wasm"], functionName: "match_records" }).filterChunk(events).events.length,
 };
 
 forEachFluentBit("filters on the SDK", (bin) => {
   describe(`Fluent Bit ${bin.version}: filters on the SDK give what the harness gives (${events.length} events each)`, () => {
     const sent = new Map(PIPELINES.map((p) => [p.tag, batches(events, p.tag)]));
+    const luaEvents = luaSafe(bin.version);
     let run: FluentBitRun;
     before(async () => {
-      const forward: ForwardMessage[] = PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b })));
+      const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b }))];
       run = await runFluentBit({ bin: bin.path, config: config(bin.version), forward, timeoutMs: 600_000, files: MODULES });
     });
-    test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2, JSON.stringify(DROPS)));
+    test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2 && DROPS.match_records > 10, JSON.stringify(DROPS)));
     for (const p of PIPELINES) {
       test(`${p.fn}: the same events, byte for byte, and the same drops`, () => {
         const filter = new FilterWasm({ wasm: MODULES[p.file], functionName: p.fn, fluentBitVersion: bin.version, input: persistentWasm(bin.version) ? "forward-threaded" : "forward", name: p.instance });
@@ -94,6 +116,13 @@ forEachFluentBit("filters on the SDK", (bin) => {
         assert.equal(events.length - got.length, DROPS[p.fn] ?? 0, `${p.fn}: dropped ${events.length - got.length}`);
       });
     }
+    test("match_records: its Lua twin in real Fluent Bit drops the records the module drops", () => {
+      const filter = new FilterWasm({ wasm: MODULES["match.wasm"], functionName: "match_records", fluentBitVersion: bin.version });
+      const wasmKept = filter.filterChunk(luaEvents).events.length;
+      const luaKept = outEvents(run.outputs, LUA_TAG).length;
+      assert.ok(luaEvents.length - wasmKept > 10, `${luaEvents.length - wasmKept} dropped`);
+      assert.equal(luaKept, wasmKept);
+    });
     test("no filter call failed", () => {
       const failures = logLines(run.log).filter((l) => /\[filter:wasm:|\[wasm\]/.test(l) && !l.startsWith("[debug]"));
       assert.deepEqual(failures, []);

@@ -18,6 +18,8 @@
 // Nothing is allocated: views and edits live in fixed pools that every call starts afresh.
 export { Record, EDITS_PER_CALL } from "./record";
 export { Kind, Members, VIEWS_PER_CALL, Value } from "./value";
+export { Text } from "./text";
+export { keptText, setting } from "./settings";
 export { Filter, Verdict, run } from "./run";
 export { malloc, free } from "../abi/exports";
 import "../abi/abort"; // the abort asconfig.json names: the module imports nothing

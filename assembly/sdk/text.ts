@@ -7,6 +7,21 @@
 import { findBackslash, findByte } from "../core/scan";
 import { putByte, putBytes, reserve, outPos, setOutPos } from "../abi/writer";
 
+/**
+ * Bytes that are text already (UTF-8, no escapes): a setting's value, a part of one. A filter
+ * gets them from the settings (settings.ts), never builds one.
+ */
+@unmanaged export class Text {
+  start: usize = 0;
+  end: usize = 0;
+  get length(): i32 { return <i32>(this.end - this.start); }
+  get empty(): bool { return this.end <= this.start; }
+  is(s: string): bool {
+    const n = literalUtf8(s);
+    return n == this.length && memory.compare(this.start, literalBytes(), <usize>n) == 0;
+  }
+}
+
 /** The longest literal a filter compares or writes in one piece, in UTF-8 bytes. */
 export const LITERAL_MAX: i32 = 4096;
 
@@ -227,8 +242,11 @@ export const enum Relation { Equals, StartsWith, Contains }
 
 export function textRelates(p: usize, end: usize, s: string, how: Relation): bool {
   const n = literalUtf8(s);
-  if (n < 0) return false;
-  const lit = literalBytes();
+  return n >= 0 && bytesRelate(p, end, literalBytes(), n, how);
+}
+
+/** The same for n bytes at lit (a setting's text, already UTF-8). */
+export function bytesRelate(p: usize, end: usize, lit: usize, n: i32, how: Relation): bool {
   // No backslash: the text is the bytes as they are.
   if (findBackslash(p, end) >= end) {
     const len = <i32>(end - p);

@@ -2,7 +2,7 @@
 // ends, nothing decoded until asked. Views live in a fixed pool that every call starts afresh
 // (VIEWS_PER_CALL of them: a filter that asks for more gets `missing` views, never a trap).
 import { copyKey, jsonError, skipValue, skipWs, stringEnd } from "../core/json";
-import { Relation, textLength, textRelates } from "./text";
+import { Relation, Text, bytesRelate, textLength, textRelates } from "./text";
 
 export const enum Kind { Missing, String, Number, Bool, Null, Object, Array, Other }
 
@@ -20,8 +20,10 @@ export const VIEWS_PER_CALL: i32 = 512;
     if (c == 0x22) return Kind.String;
     if (c == 0x7b) return Kind.Object;
     if (c == 0x5b) return Kind.Array;
-    if (c == 0x74 || c == 0x66) return Kind.Bool;
-    if (c == 0x6e) return Kind.Null;
+    // Literals by their whole text: Fluent Bit also writes bare words that are none (`nan`, `inf`).
+    const n = this.end - this.start;
+    if ((c == 0x74 && n == 4) || (c == 0x66 && n == 5)) return Kind.Bool;
+    if (c == 0x6e && n == 4 && load<u8>(this.start + 1) == 0x75) return Kind.Null;
     if (c == 0x2d || <u32>(c - 0x30) <= 9) return Kind.Number;
     return Kind.Other;
   }
@@ -34,7 +36,7 @@ export const VIEWS_PER_CALL: i32 = 512;
   get isNull(): bool { return this.kind() == Kind.Null; }
 
   /** true for the JSON literal true, false for anything else. */
-  get isTrue(): bool { return this.start != 0 && load<u8>(this.start) == 0x74; }
+  get isTrue(): bool { return this.kind() == Kind.Bool && load<u8>(this.start) == 0x74; }
 
   // Text of a string value (its decoded bytes); false for every other kind.
   equals(s: string): bool { return this.isString && textRelates(this.start + 1, this.end - 1, s, Relation.Equals); }
@@ -63,6 +65,23 @@ export const VIEWS_PER_CALL: i32 = 512;
     const m = members(this);
     while (m.next()) if (m.key.equals(name)) return view(m.value.start, m.value.end);
     return MISSING;
+  }
+
+  // The same, with the name or text from a setting (a Text) instead of a literal.
+  getText(name: Text): Value {
+    if (this.kind() != Kind.Object) return MISSING;
+    const m = members(this);
+    while (m.next()) if (m.key.equalsText(name)) return view(m.value.start, m.value.end);
+    return MISSING;
+  }
+  equalsText(t: Text): bool { return this.isString && bytesRelate(this.start + 1, this.end - 1, t.start, t.length, Relation.Equals); }
+  startsWithText(t: Text): bool { return this.isString && bytesRelate(this.start + 1, this.end - 1, t.start, t.length, Relation.StartsWith); }
+  containsText(t: Text): bool { return this.isString && bytesRelate(this.start + 1, this.end - 1, t.start, t.length, Relation.Contains); }
+  /** The number a string holds when its whole text is a JSON number ("500"); NaN otherwise. */
+  numberInString(): f64 {
+    if (!this.isString) return NaN;
+    const p = this.start + 1, end = this.end - 1;
+    return isJsonNumber(p, end) ? parseNumber(p, end) : NaN;
   }
 
   /** The element at `index` of an array; missing when out of range or not an array. */
@@ -162,8 +181,24 @@ export function members(container: Value): Members {
   return m.init(view(0, 0), view(0, 0), container.start + 1, container.end, k == Kind.Object);
 }
 
+/** Is [p, end) exactly a JSON number? */
+export function isJsonNumber(p: usize, end: usize): bool {
+  if (p < end && load<u8>(p) == 0x2d) p++;
+  const d0 = p;
+  while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++;
+  if (p == d0 || (p - d0 > 1 && load<u8>(d0) == 0x30)) return false;
+  if (p < end && load<u8>(p) == 0x2e) { p++; const f = p; while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++; if (p == f) return false; }
+  if (p < end && (load<u8>(p) | 0x20) == 0x65) {
+    p++;
+    if (p < end && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) p++;
+    const e = p; while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++;
+    if (p == e) return false;
+  }
+  return p == end;
+}
+
 /** A JSON number's text as a double: digits accumulated, then scaled by its power of ten. */
-function parseNumber(p: usize, end: usize): f64 {
+export function parseNumber(p: usize, end: usize): f64 {
   let neg = false;
   if (p < end && load<u8>(p) == 0x2d) { neg = true; p++; }
   let mantissa: f64 = 0;
