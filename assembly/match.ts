@@ -1,5 +1,5 @@
 // build/match.wasm: keeps or drops records by the values of their members, as the `rules`
-// setting says (scripts/match-rules.ts has the grammar; README, "match"). On the SDK.
+// setting says (harness/match-rules.ts has the grammar; README, "match"). On the SDK.
 import { Kind, Record, Text, Value, Verdict, keptText, run, setting } from "./sdk";
 import { isJsonNumber, parseNumber } from "./sdk/value";
 import { MATCH_BLOCK, MATCH_BLOCK_SIZE } from "./match/block";

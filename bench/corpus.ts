@@ -4,7 +4,7 @@
  * hands a JSON-mode filter: raw lines in `log` (custom multiline parser) or split by the `cri`
  * parser (`time`, `stream`, `_p`, `log`).
  */
-import { rng } from "../tests/helpers/fuzz.ts";
+import { rng } from "../harness/random.ts";
 
 const WORDS = ["orders", "cart", "invoice", "latency", "retry", "shipment", "customer", "status", "tax", "total", "sku", "region"];
 

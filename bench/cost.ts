@@ -5,7 +5,7 @@
  * its NUL), and host calls (fixed by Fluent Bit: malloc twice, the filter once, free twice).
  */
 import { instrument } from "./instrument.ts";
-import { Direct } from "../tests/helpers/probes.ts";
+import { Direct } from "../harness/direct.ts";
 
 const TAG = Buffer.from("kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");
 

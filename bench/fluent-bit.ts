@@ -25,7 +25,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fluentBitBinaries } from "../harness/real/binaries.ts";
-import { rng } from "../tests/helpers/fuzz.ts";
+import { rng } from "../harness/random.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 import { AOT_FORMATS, aotFormatFor, aotPath, compileAot, findWamrc } from "../scripts/aot.ts";
 import { compileAs } from "../scripts/asc.ts";

@@ -1,11 +1,11 @@
 /**
  * Settings for a shipped filter without rebuilding it: Fluent Bit passes a wasm filter nothing
  * but `function_name` (fluent-bit issue #11209), so the settings live in a fixed block inside the
- * module's data, found by its magic line (which names its schema: scripts/config-block.ts) and
+ * module's data, found by its magic line (which names its schema: harness/settings-block.ts) and
  * rewritten in a copy of the `.wasm` (or of an AOT file: the block is copied into it as it is).
  */
 import { InputError } from "./input-error.ts";
-import { DEFAULTS, SCHEMAS, Schema, parseBlock, renderBlock } from "../scripts/config-block.ts";
+import { DEFAULTS, SCHEMAS, Schema, parseBlock, renderBlock } from "./settings-block.ts";
 
 function findBlock(wasm: Uint8Array): { at: number; schema: Schema } {
   const buf = Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength);

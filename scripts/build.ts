@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { SCHEMAS, blockSource } from "./config-block.ts";
+import { SCHEMAS, blockSource } from "../harness/settings-block.ts";
 import { dirname } from "node:path";
 import { compileAs } from "./asc.ts";
 import { SHIPPED } from "./shipped.ts";

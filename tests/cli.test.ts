@@ -12,7 +12,7 @@ import { FilterWasm } from "../harness/filter-wasm.ts";
 import { makeEvent, readMsgpackStream } from "../harness/events.ts";
 import { readJsonLines } from "../harness/json-lines.ts";
 import { configure, readSettings } from "../harness/configure.ts";
-import { DEFAULTS } from "../scripts/config-block.ts";
+import { DEFAULTS } from "../harness/settings-block.ts";
 import { decode, mp, toView } from "../harness/msgpack.ts";
 import { noAllocatorWasm, probeWasm } from "./helpers/probes.ts";
 import { HELP, OPTIONS, exitCodeFor } from "../harness/cli.ts";

@@ -11,7 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { FbConfig, Section, get, getAll, isOn, loadConfig, parseClassic, runPipeline, wasmOf } from "../harness/fbconfig.ts";
 import { rfc3339ToNanos } from "../harness/stages.ts";
 import { decode, toView } from "../harness/msgpack.ts";
-import { parserNanos, runs, truthNanos } from "./helpers/recordings.ts";
+import { parserNanos, runs, truthNanos } from "../harness/recordings.ts";
 import { EXAMPLES, HELM_RECORDINGS, helmFiles } from "./helpers/examples.ts";
 
 const manifest = JSON.parse(readFileSync("build/manifest.json", "utf8"));

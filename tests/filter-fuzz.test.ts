@@ -14,7 +14,7 @@ import { MpValue, decode, hex, mp, strText } from "../harness/msgpack.ts";
 import { packJsonV2, packJsonV5 } from "../harness/fb-json-in.ts";
 import { Direct } from "./helpers/probes.ts";
 import { randomBytes, randomRecord, rng } from "./helpers/fuzz.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 
 const WASM = readFileSync("build/cri_time.wasm");

@@ -16,7 +16,7 @@ import { FbEvent } from "../harness/events.ts";
 import { decode, toView } from "../harness/msgpack.ts";
 import { esTimestamp, parserStage, rfc3339ToNanos } from "../harness/stages.ts";
 import { luaFilterEvents } from "../harness/lua-filter.ts";
-import { Run, TruthLine, parserNanos, runs, truthNanos } from "./helpers/recordings.ts";
+import { Run, TruthLine, parserNanos, runs, truthNanos } from "../harness/recordings.ts";
 
 const WASM = "build/cri_time.wasm";
 const FN = "cri_timestamp_and_event_time";

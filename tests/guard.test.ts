@@ -11,7 +11,7 @@ import { Direct, guardedWasm } from "./helpers/probes.ts";
 import { fluentBitJson } from "../harness/fb-json-out.ts";
 import { decode, mp } from "../harness/msgpack.ts";
 import { randomBytes, randomRecord, rng } from "./helpers/fuzz.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 
 const TAG = Buffer.from("kube.var.log.containers.orders-api-d88374c3b-vsj6v_shop_orders-api-8b140eb61a5290045191f84ae2b58980b566addb8643675a69c540bcb6703bf1.log");

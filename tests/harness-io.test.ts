@@ -12,7 +12,7 @@ import { readJsonLines } from "../harness/json-lines.ts";
 import { MsgpackError, decode, encode, hex, mp, toView } from "../harness/msgpack.ts";
 import { esTimestamp, fluentBitStrptime, parserStage } from "../harness/stages.ts";
 import { formatStdout } from "../harness/stdout-format.ts";
-import { RECORDINGS, runs } from "./helpers/recordings.ts";
+import { RECORDINGS, runs } from "../harness/recordings.ts";
 
 const all = runs();
 

@@ -25,9 +25,9 @@ import { Direct, coreWasm } from "./helpers/probes.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 import { canon } from "./helpers/canon.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { execFileSync } from "node:child_process";
-import { DEFAULTS } from "../scripts/config-block.ts";
+import { DEFAULTS } from "../harness/settings-block.ts";
 
 test("the Lua twin's settings table has the module's settings, with the same defaults", () => {
   const out = execFileSync("luajit", ["-e", 'for k, v in pairs(dofile("lua/cri_time.lua")) do print(k .. "=" .. tostring(v)) end'], { encoding: "utf8" });

@@ -1,7 +1,7 @@
 /**
  * The `match` filter (build/match.wasm, on the SDK) and its Lua twin (lua/match.lua): a table of
  * rules and records with the verdict each must give, worked out by hand from the grammar
- * (scripts/match-rules.ts), on both JSON families; the twins agree on the recordings and fuzzed
+ * (harness/match-rules.ts), on both JSON families; the twins agree on the recordings and fuzzed
  * records under several rule sets; `fbwasm configure` refuses rules the module could not read.
  * Real Fluent Bit: tests/real-sdk.test.ts.
  */
@@ -15,7 +15,7 @@ import { FilterWasm } from "../harness/filter-wasm.ts";
 import { makeEvent } from "../harness/events.ts";
 import { callLua } from "../harness/lua-filter.ts";
 import { MpValue, decode, encode, mp, toView } from "../harness/msgpack.ts";
-import { MATCH_SCHEMA } from "../scripts/config-block.ts";
+import { MATCH_SCHEMA } from "../harness/settings-block.ts";
 import { readMsgpackStream } from "../harness/events.ts";
 import { KubeApiStandIn } from "../harness/real/kube-api.ts";
 import { localClassic } from "../harness/real/local-example.ts";
@@ -23,7 +23,7 @@ import { freePort, runFluentBit } from "../harness/real/run.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 
 const WASM = readFileSync("build/match.wasm");
@@ -175,4 +175,10 @@ forEachFluentBit("the match example", (bin) => {
       await kube.stop();
     }
   });
+});
+
+test("lua/match.lua's settings table holds the module's defaults (one list: harness/settings-block.ts)", () => {
+  const table = /local settings = \{([\s\S]*?)\n\}/.exec(LUA)![1];
+  const lua = Object.fromEntries([...table.matchAll(/^\s+(\w+) = "([^"]*)",$/gm)].map((m) => [m[1], m[2]]));
+  assert.deepEqual(lua, MATCH_SCHEMA.defaults);
 });

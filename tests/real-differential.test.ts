@@ -21,7 +21,7 @@ import { ForwardMessage } from "../harness/real/forward-client.ts";
 import { FluentBitRun, runFluentBit } from "../harness/real/run.ts";
 import { SHIPPED } from "../scripts/shipped.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 import { canon } from "./helpers/canon.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";

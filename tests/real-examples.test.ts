@@ -23,7 +23,7 @@ import { KubeApiStandIn } from "../harness/real/kube-api.ts";
 import { LocalEndpoints, localClassic, localYaml } from "../harness/real/local-example.ts";
 import { FluentBitRun, freePort, runFluentBit } from "../harness/real/run.ts";
 import { EXAMPLES, HELM_RECORDINGS, helmFiles } from "./helpers/examples.ts";
-import { RECORDINGS, parserNanos } from "./helpers/recordings.ts";
+import { RECORDINGS, parserNanos } from "../harness/recordings.ts";
 import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 

@@ -18,7 +18,7 @@ import { decode, mp } from "../harness/msgpack.ts";
 import { runFluentBit } from "../harness/real/run.ts";
 import { canon } from "./helpers/canon.ts";
 import { forEachFluentBit, outEvents } from "./helpers/real-fluent-bit.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 
 const recorded = runs().flatMap((r) => r.events).slice(0, 300);
 const made = [

@@ -17,7 +17,7 @@ import { ForwardMessage } from "../harness/real/forward-client.ts";
 import { FluentBitRun, runFluentBit } from "../harness/real/run.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { dropHealthChecksWasm, sdkWasm } from "./helpers/probes.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
 import { forEachFluentBit, logLines, outEvents, persistentWasm } from "./helpers/real-fluent-bit.ts";
 

@@ -13,7 +13,7 @@ import { MpValue, decode, mp, toView } from "../harness/msgpack.ts";
 import { Direct, dropHealthChecksWasm, sdkWasm } from "./helpers/probes.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
-import { runs } from "./helpers/recordings.ts";
+import { runs } from "../harness/recordings.ts";
 import { callLua } from "../harness/lua-filter.ts";
 
 const wasm = sdkWasm();

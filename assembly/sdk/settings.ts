@@ -1,5 +1,5 @@
 // A module's settings: the block `fbwasm configure` rewrites in a copy of the module (a magic
-// line, then `key=value` lines, padded with spaces; scripts/config-block.ts makes it). Values are
+// line, then `key=value` lines, padded with spaces; harness/settings-block.ts makes it). Values are
 // read where they are, as Text: nothing is copied.
 import { Text } from "./text";
 

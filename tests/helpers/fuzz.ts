@@ -1,17 +1,9 @@
 /** Deterministic generators of hostile records for the fuzz tests and `npm run fuzz`. */
 import { MpValue, mp } from "../../harness/msgpack.ts";
 
-export type Rng = () => number;
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function rng(seed: number): Rng {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from "../../harness/random.ts";
+export type { Rng } from "../../harness/random.ts";
+export { rng } from "../../harness/random.ts";
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: Rng, n: number) => Math.floor(r() * n);

@@ -44,24 +44,4 @@ export const dropHealthChecksWasm = () => build("drop_health_checks", [], "relea
 /** The shipped filters in a debug build with guard bytes around every buffer (assembly/abi/guard.ts). */
 export const guardedWasm = () => build("guarded", ["--use", "FBWASM_GUARD=1"], "debug");
 
-/** A module instantiated directly, with helpers to pass bytes in and read C strings out. */
-export class Direct {
-  readonly ex: Record<string, any>;
-  constructor(bytes: Uint8Array) {
-    this.ex = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {}).exports as Record<string, any>;
-  }
-  get mem(): Uint8Array { return new Uint8Array((this.ex.memory as WebAssembly.Memory).buffer); }
-  /** Copies bytes in the way Fluent Bit does (through the module's malloc), with a NUL after them. */
-  put(bytes: Uint8Array | string): [number, number] {
-    const b = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
-    const p = this.ex.malloc(b.length + 1) >>> 0;
-    this.mem.set(b, p);
-    this.mem[p + b.length] = 0;
-    return [p, b.length];
-  }
-  cstr(p: number): Buffer {
-    const m = this.mem;
-    const end = m.indexOf(0, p);
-    return Buffer.from(m.subarray(p, end));
-  }
-}
+export { Direct } from "../../harness/direct.ts";

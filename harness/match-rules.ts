@@ -13,7 +13,7 @@
  * take no value. A missing member matches `!=` and `!exists` only; a member whose value is null
  * counts as missing (Fluent Bit's Lua filter cannot hold a nil in a table, and the twins agree).
  */
-import { InputError } from "../harness/input-error.ts";
+import { InputError } from "./input-error.ts";
 
 export const OPS = ["==", "!=", "^=", "*=", "<=", ">=", "<", ">", "!exists", "exists"] as const;
 export type Op = (typeof OPS)[number];

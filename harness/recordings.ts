@@ -1,9 +1,9 @@
 /** The recorded scenarios in ../shared/recordings: events, per-record analysis and ground truth. */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { FbEvent, readMsgpackStream } from "../../harness/events.ts";
+import { FbEvent, readMsgpackStream } from "./events.ts";
 
-export const RECORDINGS = process.env.RECORDINGS_DIR ?? join(import.meta.dirname, "..", "recordings");
+export const RECORDINGS = process.env.RECORDINGS_DIR ?? join(import.meta.dirname, "..", "tests", "recordings");
 
 export interface TruthLine { id: string; cri_time: string | null; cri_time_ns: string | null; stream: string; tag: string; format: string; cri_msg: string; app_msg: string; text?: string }
 export interface TruthMessage { id: string; level: "cri" | "app"; lines: string[]; stream: string }
