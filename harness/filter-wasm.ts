@@ -5,13 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import { Behaviour, behaviourFor } from "./versions.ts";
-import { ExportEntry, ModuleInfo, NotWasmError, readModuleInfo, signature } from "./wasm-binary.ts";
-import { NotEmulatedError, WasmTrap, link } from "./wamr-link.ts";
-import { FbEvent, encodeTime, readOneEvent } from "./events.ts";
-import { MpReader, MpWriter, decode, encode } from "./msgpack.ts";
+import { ExportEntry, ModuleInfo, NotWasmError, readModuleInfo } from "./wasm-binary.ts";
+import { NotEmulatedError, WasmTrap } from "./wamr-link.ts";
+import { FbEvent, encodeTime } from "./events.ts";
+import { MpWriter, decode, encode } from "./msgpack.ts";
 import { fluentBitJson } from "./fb-json-out.ts";
-import { packJsonV2, packJsonV5 } from "./fb-json-in.ts";
-import { InputError } from "./input-error.ts";
+import { acceptResult } from "./wasm-result.ts";
+import { ChunkView, readChunk } from "./chunk-reader.ts";
+import { Instance, StartupError, allocatorOf, instantiate } from "./wasm-instance.ts";
 
 /** The inputs the harness models (how Fluent Bit batches and threads the filter calls). */
 export const INPUTS = ["tail", "forward", "forward-threaded", "dummy"] as const;
@@ -34,29 +35,13 @@ export interface FilterOptions {
   name?: string;
 }
 
-export interface ChunkResult {
-  /** Events as a decoding output (stdout, es, out_file json) reads the chunk: they stop at the first bare item. */
-  events: FbEvent[];
-  /** Every top-level item out_file `format msgpack` writes, events and bare items alike. */
-  items: ({ event: FbEvent } | { bare: Uint8Array })[];
-  /** Raw chunk bytes after the filter (undefined: the chunk had zero records and was skipped). */
-  chunk?: Uint8Array;
-  /** The chunk holds bytes no decoder can read past. */
-  undecodable: boolean;
+/** The chunk after the filter (chunk-reader.ts), the records dropped and the log lines the calls wrote. */
+export interface ChunkResult extends ChunkView {
   dropped: number;
   log: string[];
 }
 
-export class StartupError extends InputError {
-  constructor(message: string, readonly log: string[] = []) { super(message); }
-}
-
-interface Instance {
-  exports: Record<string, WebAssembly.ExportValue>;
-  memory: WebAssembly.Memory;
-  alloc: (n: number) => number;
-  release: (p: number) => void;
-}
+export { StartupError };
 
 const DEBUG_SKIP = (name: string) => `[debug] [filter:wasm:${name}] encode as JSON from msgpack is broken. Skip.`;
 
@@ -126,9 +111,7 @@ export class FilterWasm {
       );
     }
     this.fn = this.info!.exports.find((x) => x.kind === "func" && x.name === opts.functionName);
-    const hasMalloc = this.exportSig("malloc") === "(i32)->(i32)" && this.exportSig("free") === "(i32)->()";
-    const hasNew = this.exportSig("__new") === "(i32,i32)->(i32)" && (this.exportSig("__pin") || this.exportSig("__retain")) && (this.exportSig("__unpin") || this.exportSig("__release"));
-    if (!hasMalloc && !hasNew) {
+    if (!allocatorOf(this.info!)) {
       throw new StartupError("the module exports no allocator (malloc/free, or __new with __pin/__unpin): WAMR would insert its own heap into the module's linear memory, where the module's own allocator also lives, and the two would overwrite each other");
     }
     if (this.behaviour.persistentInstance) this.persistent = this.instantiate(this.startLog);
@@ -139,31 +122,8 @@ export class FilterWasm {
     return this.persistent ? this.persistent.memory.buffer.byteLength / 65536 : undefined;
   }
 
-  private exportSig(name: string): string | undefined {
-    const e = this.info!.exports.find((x) => x.kind === "func" && x.name === name);
-    return e ? signature(e.type) : undefined;
-  }
-
   private instantiate(log: string[]): Instance {
-    let memory: WebAssembly.Memory | undefined;
-    const linked = link(this.info!.imports, { memory: () => memory!, log: (l) => log.push(l), oldWamrWording: this.behaviour.json === "v2" });
-    if (linked.unsupported.length) throw new StartupError(`WAMR cannot link ${linked.unsupported.join(", ")}`);
-    log.push(...linked.warnings);
-    const inst = new WebAssembly.Instance(this.module!, linked.object);
-    const ex = inst.exports;
-    memory = Object.values(ex).find((x) => x instanceof WebAssembly.Memory) as WebAssembly.Memory;
-    if (!memory) throw new StartupError("the module exports no memory");
-    const f = (n: string) => ex[n] as ((...a: number[]) => number) | undefined;
-    let alloc: (n: number) => number, release: (p: number) => void;
-    if (this.exportSig("malloc") === "(i32)->(i32)" && this.exportSig("free") === "(i32)->()") {
-      alloc = (n) => f("malloc")!(n) >>> 0;
-      release = (p) => void f("free")!(p);
-    } else {
-      const pin = f("__pin") ?? f("__retain")!, unpin = f("__unpin") ?? f("__release")!;
-      alloc = (n) => { const p = f("__new")!(n, 0) >>> 0; if (p) pin(p); return p; };
-      release = (p) => void unpin(p);
-    }
-    return { exports: ex, memory, alloc, release };
+    return instantiate(this.module!, this.info!, { oldWamrWording: this.behaviour.json === "v2" }, log);
   }
 
   /**
@@ -190,7 +150,7 @@ export class FilterWasm {
       if (body === undefined) { dropped++; continue; }
       this.appendEvent(w, ev, body);
     }
-    return { ...this.readChunk(w.finish(), events[0]?.tag ?? ""), dropped, log };
+    return { ...readChunk(w.finish(), events[0]?.tag ?? "", this.behaviour.chunkDepthLimit), dropped, log };
   }
 
   private appendEvent(w: MpWriter, ev: FbEvent, body: Uint8Array): void {
@@ -252,7 +212,7 @@ export class FilterWasm {
         return undefined;
       }
       const out = mem.slice(result, nul);
-      return this.acceptResult(out, log);
+      return acceptResult(out, { eventFormat: this.eventFormat, json: this.behaviour.json, name: this.name }, log);
     } catch (e) {
       if (e instanceof StartupError) throw e;
       if (e instanceof NotEmulatedError) throw e;
@@ -263,73 +223,5 @@ export class FilterWasm {
     }
   }
 
-  /** What Fluent Bit makes of the returned buffer (already cut at its first NUL). */
-  private acceptResult(out: Uint8Array, log: string[]): Uint8Array | undefined {
-    if (this.eventFormat === "msgpack") return out; // appended without validation (docs/fluent-bit-facts.md, "The text a filter returns")
-    if (out.length === 0) {
-      log.push(`[debug] [filter:wasm:${this.name}] WASM function returned empty string. Skip.`);
-      return undefined;
-    }
-    const packed = this.behaviour.json === "v5" ? packJsonV5(out) : packJsonV2(out);
-    const text = Buffer.from(out).toString("utf8");
-    if (!packed.ok) {
-      log.push(`[error] [filter:wasm:${this.name}] invalid JSON format. ret: -1, buf: ${text}`);
-      return undefined;
-    }
-    if (!packed.rootIsMap) {
-      log.push(`[error] [filter:wasm:${this.name}] invalid JSON format. ret: 0, buf: ${text}`);
-      return undefined;
-    }
-    return packed.bytes;
-  }
 
-  /** Reads the chunk as Fluent Bit's outputs do (see ChunkResult). */
-  private readChunk(chunk: Uint8Array, tag: string): Omit<ChunkResult, "dropped" | "log"> {
-    // Fluent Bit's event decoder reads events from the start (with msgpack-c's nesting limit)
-    // and stops at the first item that is not an event with a map body. Decoding outputs see
-    // those events; with none, the chunk has "zero records" and is skipped whole.
-    const events: FbEvent[] = [];
-    const counter = new MpReader(chunk, 0, chunk.length, this.behaviour.chunkDepthLimit);
-    try {
-      while (!counter.done) {
-        const ev = readOneEventLenient(counter, tag);
-        if (!ev) break;
-        events.push(ev);
-      }
-    } catch { /* the decoder stops here */ }
-    if (events.length === 0) return { events, items: [], chunk: undefined, undecodable: false };
-    // out_file `format msgpack` writes the raw chunk: every item, events and bare ones.
-    const items: ChunkResult["items"] = [];
-    let undecodable = false;
-    const r = new MpReader(chunk);
-    while (!r.done) {
-      const start = r.pos;
-      try {
-        const ev = readOneEventLenient(r, tag);
-        if (ev) { items.push({ event: ev }); continue; }
-        r.pos = start;
-        const [s, e] = r.skip();
-        items.push({ bare: chunk.slice(s, e) });
-      } catch {
-        undecodable = true;
-        break;
-      }
-    }
-    return { events, items, chunk, undecodable };
-  }
-}
-
-function readOneEventLenient(r: MpReader, tag: string): FbEvent | undefined {
-  const start = r.pos;
-  const v = r.read();
-  if (v.t !== "arr" || v.items.length !== 2 || v.items[0].t !== "arr" || v.items[0].items.length !== 2) return undefined;
-  const t = v.items[0].items[0];
-  if (!(t.t === "ext" && t.type === 0 && t.b.length === 8) && t.t !== "int" && t.t !== "float") return undefined;
-  if (v.items[0].items[1].t !== "map" || v.items[1].t !== "map") return undefined;
-  // Re-read for raw spans of metadata and body.
-  const end = r.pos;
-  r.pos = start;
-  const ev = readOneEvent(r, tag);
-  r.pos = end;
-  return ev;
 }

@@ -18,6 +18,7 @@ import { BulkReceiver } from "../harness/real/bulk-receiver.ts";
 import { KubeApiStandIn } from "../harness/real/kube-api.ts";
 import { LocalEndpoints, localClassic } from "../harness/real/local-example.ts";
 import { RollingUpdateResult, runRollingUpdate } from "../harness/real/rolling-update.ts";
+import { WrittenLine } from "../harness/real/kubelet-log.ts";
 import { freePort } from "../harness/real/run.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 import { helmFiles } from "./helpers/examples.ts";
@@ -60,6 +61,24 @@ const EXAMPLES = ["eks-opensearch", "lua", "multiline", "helm"];
 const LOSES_PENDING_GROUPS = new Set(["multiline"]);
 
 /**
+ * The same limit in tail's own multiline parser (the eks-opensearch and lua examples group
+ * stderr lines with python-custom, flush_timeout 1000 ms): a group still open at a stop, SIGTERM
+ * or SIGKILL, is lost (tests/real-multiline-kill.test.ts shows it deterministically). Here a
+ * traceback is open for at most its parser's flush_timeout after its last line, so a run loses
+ * one only when a stop falls in that second (measured: 1 run in 10 on 5.1.1, one traceback per
+ * container). Such lines, and only such, are reported instead of failing the test.
+ */
+const GROUPS_ON_TAIL = new Set(["eks-opensearch", "lua"]);
+const GROUP_OPEN_NS = 1_500_000_000n; // flush_timeout 1000 ms, and the writer's 150 ms between events, with room
+const TRACEBACK = /^(Traceback \(most recent call last\):|  File "|    raise |ValueError: )/;
+
+/** The lost lines that a stop caught in a traceback group tail was still building; the others. */
+function openAtAStop(r: RollingUpdateResult): { open: WrittenLine[]; other: WrittenLine[] } {
+  const atStop = (l: WrittenLine) => l.stream === "stderr" && TRACEBACK.test(l.text) && r.stoppedAt.some((t) => l.nanos <= t && t - l.nanos < GROUP_OPEN_NS);
+  return { open: r.lost.filter(atStop), other: r.lost.filter((l) => !atStop(l)) };
+}
+
+/**
  * Fluent Bit's multiline filter (python) emits a traceback's closing exception line twice, in the
  * group and alone, when an unrelated line follows (2.1.8 and 5.1.1, with or without restarts:
  * the first traceback of the run, long before the first stop, already shows it). Those are the
@@ -70,6 +89,16 @@ function groupingDuplicates(example: string, r: RollingUpdateResult, docs: Recor
   const alone = new Set(docs.map((d) => d.log));
   return new Set(r.duplicated.filter((l) => /^ValueError: /.test(l.text) && alone.has(l.text)).map((l) => l.text));
 }
+
+test("only traceback lines written within a group's open time before a stop count as lost to an open group", () => {
+  const stop = 1_800_000_000_000_000_000n;
+  const line = (text: string, stream: "stdout" | "stderr", msBefore: number): WrittenLine => ({ container: 0, nanos: stop - BigInt(msBefore * 1e6), stream, partial: false, text });
+  const tb = line("Traceback (most recent call last):", "stderr", 62), ve = line("ValueError: web request 7", "stderr", 61);
+  const plain = line("web line 8", "stdout", 62), old = line("Traceback (most recent call last):", "stderr", 3000), later = line("ValueError: x", "stderr", -5);
+  const { open, other } = openAtAStop({ lost: [tb, ve, plain, old, later], stoppedAt: [stop] } as unknown as RollingUpdateResult);
+  assert.deepEqual(open, [tb, ve]);
+  assert.deepEqual(other, [plain, old, later]);
+});
 
 const lines = (list: { text: string }[]) => list.slice(0, 10).map((l) => l.text);
 
@@ -86,20 +115,17 @@ forEachFluentBit("rolling updates lose nothing and index nothing twice", (bin) =
       test(`${example}: ${what}, with its written time`, async (t) => {
         const { text, files } = mounted(example, bin.version);
         const run = () => runRollingUpdate({ bin: bin.path, config: localClassic(text, endpoints), configName: "fluent-bit.conf", files, receiver, env: AWS_ENV });
-        let r = await run();
-        // One run in about fourteen on 5.1.1 lost one traceback per container and indexed one
-        // document that is not the lines written (eks-opensearch; cause not found yet, README,
-        // "Rolling updates"): such a run is reported and run once more; a second one fails.
-        if (!LOSES_PENDING_GROUPS.has(example) && (r.lost.length || r.unmatched.length)) {
-          t.diagnostic(`first run: lost ${r.lost.length} of ${r.written.length}: ${lines(r.lost).join(" | ")}; not written: ${r.unmatched.join(" | ")}`);
-          r = await run();
-        }
+        const r = await run();
         const docs = receiver.docs.map((d) => d.doc);
         assert.ok(r.written.length > 500, `the containers wrote ${r.written.length} lines`);
         assert.deepEqual(receiver.rejected, [], "no document refused");
         assert.deepEqual(r.unmatched, [], "every document is lines that were written, with the first one's time");
         if (LOSES_PENDING_GROUPS.has(example)) t.diagnostic(`lost ${r.lost.length} of ${r.written.length} (the multiline filter's pending groups): ${lines(r.lost).join(" | ")}`);
-        else assert.deepEqual(lines(r.lost), [], `lines lost (${r.lost.length} of ${r.written.length})`);
+        else {
+          const { open, other } = GROUPS_ON_TAIL.has(example) ? openAtAStop(r) : { open: [], other: r.lost };
+          if (open.length) t.diagnostic(`lost ${open.length} of ${r.written.length}: tracebacks tail's multiline parser was still grouping at a stop (Fluent Bit's limit): ${lines(open).join(" | ")}`);
+          assert.deepEqual(lines(other), [], `lines lost (${other.length} of ${r.written.length})`);
+        }
         const known = groupingDuplicates(example, r, docs);
         assert.deepEqual(lines(r.duplicated.filter((l) => !known.has(l.text))), [], `lines indexed twice (${r.duplicated.length})`);
         // A line was sent again (a rotated file read from its start, a chunk sent again after the

@@ -48,6 +48,8 @@ export interface RollingUpdateResult extends Coverage {
   crashesAfterStop: number;
   /** When the SIGKILL was sent, in nanoseconds since the epoch (the clock of the lines' times). */
   killedAt: bigint;
+  /** When each stop of the timeline (the SIGTERMs and the SIGKILL) was sent, the same clock. */
+  stoppedAt: bigint[];
   /** Every process's log, one after another. */
   log: string;
   dir: string;
@@ -72,6 +74,8 @@ export async function runRollingUpdate(o: RollingUpdateOptions): Promise<Rolling
   const writer = setInterval(() => { for (let c = 0; c < CONTAINERS.length; c++) writeEvent(logs, c, n); n++; }, o.eventEveryMs ?? 150);
   const processes: FluentBitProcess[] = [];
   let killedAt = 0n;
+  const stoppedAt: bigint[] = [];
+  const now = () => BigInt(Date.now()) * 1_000_000n;
   const start = () => { const p = new FluentBitProcess(o.bin, configPath, { cwd: dir, env: o.env }); processes.push(p); return p; };
   const ensureRunning = (p: FluentBitProcess) => {
     if (!p.running) throw new Error(`Fluent Bit ended by itself (${JSON.stringify(p.exit)}):\n${p.log.slice(-3000)}`);
@@ -82,18 +86,21 @@ export async function runRollingUpdate(o: RollingUpdateOptions): Promise<Rolling
     logs.rotate(0);
     await sleep(2000);
     ensureRunning(fb);
+    stoppedAt.push(now());
     await fb.stop("SIGTERM");
     await sleep(2000);
     fb = start();
     await sleep(3000);
     ensureRunning(fb);
+    stoppedAt.push(now());
     await fb.stop("SIGTERM");
     for (let c = 0; c < CONTAINERS.length; c++) logs.rotate(c);
     await sleep(2000);
     fb = start();
     await sleep(3000);
     ensureRunning(fb);
-    killedAt = BigInt(Date.now()) * 1_000_000n;
+    killedAt = now();
+    stoppedAt.push(killedAt);
     await fb.stop("SIGKILL");
     await sleep(1500);
     fb = start();
@@ -125,6 +132,7 @@ export async function runRollingUpdate(o: RollingUpdateOptions): Promise<Rolling
     conflicts: o.receiver.conflicts,
     indexed: o.receiver.docs.length,
     killedAt,
+    stoppedAt,
     crashesAfterStop: processes.filter((p) => p.crashedAfterStop).length,
     log: processes.map((p, i) => `---- process ${i + 1}: ${JSON.stringify(p.exit)}\n${p.log}`).join("\n"),
     dir,
