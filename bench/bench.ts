@@ -22,9 +22,25 @@ import { Cost, costModel } from "./cost.ts";
 import { LuaJitMissingError, callLua } from "../harness/lua-filter.ts";
 import { packJsonV5 } from "../harness/fb-json-in.ts";
 
-const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" } } });
+const USAGE = `usage: npm run bench [-- --lines N] [--memory N,N…]
+
+  --lines N       lines of the generated CRI corpus (default 1000000)
+  --memory N,N…   record counts after which one instance's linear memory is read (default 1000000,5000000)`;
+function args(): { lines?: string; memory?: string } {
+  try {
+    const { values } = parseArgs({ options: { lines: { type: "string" }, memory: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) { console.log(USAGE); process.exit(0); }
+    return values;
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const values = args();
 const LINES = Number(values.lines ?? 1_000_000);
 const MEMORY_RECORDS = (values.memory ?? "1000000,5000000").split(",").map(Number);
+if (!Number.isInteger(LINES) || LINES <= 0) { console.error(`bench: --lines wants a positive integer\n${USAGE}`); process.exit(2); }
+if (MEMORY_RECORDS.some((n) => !Number.isInteger(n) || n <= 0)) { console.error(`bench: --memory wants positive integers, comma-separated\n${USAGE}`); process.exit(2); }
 
 /** One module, called the way Fluent Bit calls it: tag and record copied in, result read back. */
 class Module extends Direct {

@@ -3,7 +3,7 @@
  * parser on raw CRI lines) through the filter and shows, per record, the time Fluent Bit gave
  * it, the time the line was written, the difference, and what the diagnostics found.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { readMsgpackStream } from "../harness/events.ts";
@@ -12,7 +12,15 @@ import { esTimestamp } from "../harness/stages.ts";
 import { diagnosticNotes } from "../harness/report.ts";
 
 const dir = join(import.meta.dirname, "..", "tests", "recordings", "seed-custom-multiline");
+// The recorded runs of the original report: records.<label>.msgpack (v2.1.8, v5.1.1, and their restarts).
+const LABELS = readdirSync(dir).flatMap((f) => /^records\.(.+)\.msgpack$/.exec(f)?.[1] ?? []).sort();
 const label = process.argv[2] ?? "v2.1.8";
+if (label === "--help" || label === "-h" || !existsSync(join(dir, `records.${label}.msgpack`))) {
+  const usage = `usage: npm run demo [-- LABEL]   LABEL: one of ${LABELS.join(", ")} (default v2.1.8)`;
+  if (label === "--help" || label === "-h") { console.log(usage); process.exit(0); }
+  console.error(`demo: no recording ${label}\n${usage}`);
+  process.exit(2);
+}
 const tags = readFileSync(join(dir, `records.${label}.jsonl`), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).tag as string);
 const events = readMsgpackStream(readFileSync(join(dir, `records.${label}.msgpack`)), "").map((e, i) => ({ ...e, tag: tags[i] }));
 const filter = new FilterWasm({ wasm: join(import.meta.dirname, "..", "build", "cri_time.wasm"), functionName: "cri_timestamp", fluentBitVersion: label.slice(1).split("-")[0], input: "tail" });

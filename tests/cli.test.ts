@@ -283,3 +283,18 @@ test("configure: the command writes a module Fluent Bit can load", () => {
   assert.match(show.stdout, /^raw_key=log_raw$/m);
   assert.equal(fbwasm("configure", "--in", "build/cri_time.wasm", "--out", out, "--set", "bogus=1").status, 2);
 });
+
+test("the npm scripts answer --help and a wrong argument in one line, without a stack", () => {
+  const script = (file: string, ...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", file, ...args], { encoding: "utf8" });
+  for (const file of ["bench/bench.ts", "bench/fluent-bit.ts", "scripts/demo.ts"]) {
+    const help = script(file, "--help");
+    assert.equal(help.status, 0, `${file} --help: ${help.stderr}`);
+    assert.match(help.stdout, /^usage: npm run /);
+  }
+  for (const [file, args, want] of [["bench/bench.ts", ["--lines", "abc"], /--lines wants a positive integer/], ["bench/bench.ts", ["--nope"], /Unknown option '--nope'/], ["bench/fluent-bit.ts", ["--lines", "abc"], /--lines wants a positive integer/], ["scripts/demo.ts", ["v9"], /no recording v9/]] as const) {
+    const r = script(file, ...args);
+    assert.equal(r.status, 2, `${file} ${args.join(" ")}`);
+    assert.match(r.stderr, want);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack");
+  }
+});
