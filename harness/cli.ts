@@ -10,11 +10,11 @@
  *   fbwasm configure --in F --out G --set key=value [--set …]      fbwasm configure --in F --show
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { FilterWasm, INPUTS, Input } from "./filter-wasm.ts";
-import { FbEvent, formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
+import { formatTs, writeJsonLines, writeMsgpackStream } from "./events.ts";
 import { golden } from "./golden.ts";
 import { eventBatches, inputKindOf, loadEvents } from "./inputs.ts";
 import { NEWEST, fallbackNote } from "./versions.ts";
@@ -239,10 +239,14 @@ function runCommand(argv: string[], command: "run" | "report"): number {
     for (const batch of eventBatches(events, { tag: values.tag, eventTime })) {
       const result = f.filterChunk(batch);
       const out = then ? result.events.map((e) => parserStage(e, { keyName: then, reserveData: true }).event) : result.events;
-      if (report) { out.forEach((e, i) => report.add(result.events[i], e)); report.addDropped(result.dropped); }
-      else if (outFd !== undefined) writeFileSync(outFd, outFormat === "jsonl" ? writeJsonLines(out) : writeMsgpackStream(out));
-      if (report) { /* drawn at the end */ } else if (values.es) process.stdout.write(out.map((e) => `${formatTs(e.sec, e.nsec)}  @timestamp=${esTimestamp(e, { timeKeyNanos: true })}\n`).join(""));
-      else if (outFd === undefined) process.stdout.write(formatStdout(out, written));
+      if (report) {
+        out.forEach((e, i) => report.add(result.events[i], e)); // drawn once the run is over
+        report.addDropped(result.dropped);
+      } else {
+        if (outFd !== undefined) writeFileSync(outFd, outFormat === "jsonl" ? writeJsonLines(out) : writeMsgpackStream(out));
+        if (values.es) process.stdout.write(out.map((e) => `${formatTs(e.sec, e.nsec)}  @timestamp=${esTimestamp(e, { timeKeyNanos: true })}\n`).join(""));
+        else if (outFd === undefined) process.stdout.write(formatStdout(out, written));
+      }
       progress.clear();
       for (const l of result.log) console.error(l);
       [read, written, dropped, logLines] = [read + batch.length, written + out.length, dropped + result.dropped, logLines + result.log.length];

@@ -5,10 +5,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readContainerLog, parseEventTime, tailTag } from "../harness/container-log.ts";
 import { decode, toView } from "../harness/msgpack.ts";
+import { loadEvents } from "../harness/inputs.ts";
 import { runFluentBit } from "../harness/real/run.ts";
 import { forEachFluentBit, outEvents } from "./helpers/real-fluent-bit.ts";
 
@@ -64,7 +66,10 @@ forEachFluentBit("container log files read as tail reads them", (bin) => {
     });
     for (const [sub, name, text] of [["cri", CRI_NAME, CRI], ["docker", DOCKER_NAME, DOCKER]] as const) {
       const path = join(run.dir, sub, name);
-      const want = readContainerLog(text, path);
+      // Read as fbwasm run reads a file (harness/inputs.ts), under the tag tail gives this path.
+      const copy = join(mkdtempSync(join(tmpdir(), "fbwasm-clog-")), name);
+      writeFileSync(copy, text);
+      const want = loadEvents(copy, { tag: tailTag(path) });
       const got = outEvents(run.outputs, want[0].tag);
       assert.equal(got.length, want.length, `${sub}: records`);
       assert.deepEqual(got.map((e) => toView(decode(e.body))), want.map((e) => toView(decode(e.body))), `${sub}: bodies`);
