@@ -71,7 +71,16 @@ export const MATCH_SCHEMA: Schema = {
   source: { file: "assembly/match/block.ts", block: "MATCH_BLOCK", blockSize: "MATCH_BLOCK_SIZE" },
 };
 
-export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA];
+export const LIFT_SCHEMA: Schema = {
+  module: "lift",
+  magic: "#fbwasm-config-v1 lift\n",
+  size: 512,
+  defaults: { key: "log", under: "", keep_key: "true", cri: "true" },
+  kinds: { key: "key", under: "optional-key", keep_key: "bool", cri: "bool" },
+  source: { file: "assembly/lift/block.ts", block: "LIFT_BLOCK", blockSize: "LIFT_BLOCK_SIZE" },
+};
+
+export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA, LIFT_SCHEMA];
 
 // The cri_time schema under the names the rest of the toolkit has always used.
 export const MAGIC = CRI_SCHEMA.magic;

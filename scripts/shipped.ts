@@ -43,6 +43,14 @@ export const SHIPPED: ShippedModule[] = [
     ],
   },
   {
+    wasm: "build/lift.wasm",
+    source: "assembly/lift.ts",
+    eventFormats: ["json"],
+    functions: [
+      { name: "lift_json", summary: "Lifts the members of a JSON object inside `log` (behind a CRI header or not) into the record, or `under` a key, as Merge_Log does; the record's own members win; a `log` that is no JSON object is kept as it is.", writes: [], then: null },
+    ],
+  },
+  {
     wasm: "build/floor.wasm",
     source: "assembly/floor.ts",
     eventFormats: ["json"],

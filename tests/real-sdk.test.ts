@@ -7,7 +7,10 @@
  */
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { canon } from "./helpers/canon.ts";
 import { configure } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { callLua } from "../harness/lua-filter.ts";
@@ -26,20 +29,25 @@ const MATCH_SETTINGS = { rules: "log *= GET; stream == stderr; kubernetes.namesp
 const MODULES: Record<string, Uint8Array> = {
   "sdk.wasm": sdkWasm(), "drop_health_checks.wasm": dropHealthChecksWasm(), "match.wasm": configure(readFileSync("build/match.wasm"), MATCH_SETTINGS),
   "match.lua": Buffer.from(readFileSync("lua/match.lua", "utf8").replace('  rules = "",', `  rules = ${JSON.stringify(MATCH_SETTINGS.rules)},`)),
+  "lift.wasm": configure(readFileSync("build/lift.wasm"), { under: "app" }),
+  "lift.lua": Buffer.from(readFileSync("lua/lift.lua", "utf8").replace('  under = "",', '  under = "app",')),
 };
 const PIPELINES = [
   ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),
   { fn: "drop_health_checks", file: "drop_health_checks.wasm" },
   { fn: "match_records", file: "match.wasm" },
+  { fn: "lift_json", file: "lift.wasm" },
 ].map((p, i) => ({ ...p, tag: `sdk.${p.fn}`, instance: `wasm.${i}` }));
 const LUA_TAG = "lua.match_records";
+const LIFT_LUA_TAG = "lua.lift_json";
 
 function corpus(): FbEvent[] {
   const table = ruleTable();
   const r = rng(2024);
   const healthz = ["10.1.2.3 - - \"GET /healthz HTTP/1.1\" 200 2\n", "GET /healthz é", "GET /health"].map((log) => mp.obj({ log: mp.str(log) }));
   const flagged = [mp.obj({ drop: mp.bool(true), log: mp.str("x") }), mp.obj({ drop: mp.bool(false) })];
-  const made: MpValue[] = [...table, ...healthz, ...flagged, ...Array.from({ length: 1500 }, () => randomRecord(r, table))];
+  const payloads = ['{"level":"info","msg":"GET / é","n":5}', '2023-10-16T09:48:55.1Z stdout F {"a":[1,2.5,"x"],"b":{"c":true}}', '{"log":"inner","stream":"mine"}\n', '{"broken":'].map((log) => mp.obj({ log: mp.str(log), stream: mp.str("stdout") }));
+  const made: MpValue[] = [...table, ...healthz, ...flagged, ...payloads, ...Array.from({ length: 1500 }, () => randomRecord(r, table))];
   return [
     ...runs().flatMap((x) => x.events).slice(0, 600).map((e) => makeEvent("", e.sec, e.nsec, e.body)),
     ...made.filter((b) => b.t === "map").map((b) => makeEvent("", 1795415418, 559634260, encode(b))),
@@ -74,6 +82,11 @@ ${PIPELINES.map((p) => `[FILTER]\n    Name wasm\n    Match ${p.tag}\n    Wasm_Pa
     Match  ${LUA_TAG}
     Script {{DIR}}/match.lua
     Call   match_records
+[FILTER]
+    Name   lua
+    Match  ${LIFT_LUA_TAG}
+    Script {{DIR}}/lift.lua
+    Call   lift_json
 [OUTPUT]
     Name   file
     Match  *
@@ -102,7 +115,7 @@ forEachFluentBit("filters on the SDK", (bin) => {
     const luaEvents = luaSafe(bin.version);
     let run: FluentBitRun;
     before(async () => {
-      const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b }))];
+      const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b })), ...batches(luaEvents, LIFT_LUA_TAG).map((b) => ({ tag: LIFT_LUA_TAG, events: b }))];
       run = await runFluentBit({ bin: bin.path, config: config(bin.version), forward, timeoutMs: 600_000, files: MODULES });
     });
     test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2 && DROPS.match_records > 10, JSON.stringify(DROPS)));
@@ -122,6 +135,15 @@ forEachFluentBit("filters on the SDK", (bin) => {
       const luaKept = outEvents(run.outputs, LUA_TAG).length;
       assert.ok(luaEvents.length - wasmKept > 10, `${luaEvents.length - wasmKept} dropped`);
       assert.equal(luaKept, wasmKept);
+    });
+    test("lift_json: its Lua twin in real Fluent Bit gives what it gives under LuaJIT here, and lifts payloads", () => {
+      const script = join(mkdtempSync(join(tmpdir(), "fbwasm-lift-")), "lift.lua");
+      writeFileSync(script, MODULES["lift.lua"]);
+      const want = callLua(script, "lift_json", luaEvents.map((e) => ({ tag: "t", sec: e.sec, nsec: e.nsec, body: e.body })), { fluentBitVersion: bin.version }).results
+        .map((x, i) => canon(x.action === "set" ? x.body : decode(luaEvents[i].body)));
+      const got = outEvents(run.outputs, LIFT_LUA_TAG).map((e) => canon(decode(e.body)));
+      assert.deepEqual(got, want);
+      assert.ok(got.filter((c) => c.includes(canon(mp.str("app")))).length >= 3, "payloads lifted under app");
     });
     test("no filter call failed", () => {
       const failures = logLines(run.log).filter((l) => /\[filter:wasm:|\[wasm\]/.test(l) && !l.startsWith("[debug]"));

@@ -2,7 +2,7 @@
 // time, and the edits it asks for. Edits are only noted here; the runner (run.ts) applies them
 // while it copies the record, so a filter never builds text itself.
 import { Kind, Members, Value, members, view } from "./value";
-import { literalBytes, literalUtf8 } from "./text";
+import { Text, literalBytes, literalUtf8 } from "./text";
 
 export const enum EditKind { None, Remove, Rename, SetString, SetValue, SetInt, SetNumber, SetBool, SetNull, SetRaw, SetTag }
 
@@ -29,6 +29,18 @@ export const EDITS_PER_CALL: i32 = 64;
   }
 }
 
+/** What liftJson() asked for; the runner decodes and checks the text before it writes the record. */
+@unmanaged export class Lift {
+  start: usize = 0; // the string value, quotes included
+  end: usize = 0;
+  underStart: usize = 0;
+  underEnd: usize = 0;
+  keepSource: bool = true;
+  afterCriHeader: bool = false;
+}
+
+const LIFT = changetype<Lift>(memory.data(<i32>offsetof<Lift>(), 8));
+
 const EDIT_SIZE = offsetof<Edit>();
 const EDITS: usize = memory.data(<i32>EDIT_SIZE * EDITS_PER_CALL, 8);
 
@@ -45,6 +57,8 @@ export function editAt(i: i32): Edit {
   nsec: u32 = 0;
   editCount: i32 = 0;
   editsDropped: i32 = 0;
+  /** The lift asked for (start 0: none). */
+  lift: Lift;
 
   // Reading --------------------------------------------------------------------------------
 
@@ -91,6 +105,24 @@ export function editAt(i: i32): Edit {
   setRaw(name: string, json: string): void { this.edit(name, EditKind.SetRaw).text = json; }
   /** The record's tag as a string. */
   setTag(name: string): void { this.edit(name, EditKind.SetTag); }
+
+  // Lifting: one JSON object inside a string (what the kubernetes filter's Merge_Log does) ------
+
+  /**
+   * When the text of the string `from` is one JSON object (after a CRI header, with
+   * `afterCriHeader`), its members become members of the record (under `under` when that is not
+   * empty); a name the record has already keeps the record's value. `keepSource` false removes
+   * `from` once it was lifted; a text that is no JSON object leaves the record as it is.
+   */
+  liftJson(from: Value, under: Text, keepSource: bool, afterCriHeader: bool): void {
+    if (!from.isString) return;
+    this.lift.start = from.start;
+    this.lift.end = from.end;
+    this.lift.underStart = under.start;
+    this.lift.underEnd = under.end;
+    this.lift.keepSource = keepSource;
+    this.lift.afterCriHeader = afterCriHeader;
+  }
   /** A copy of another value of this record (e.g. a nested member lifted to the top). */
   setValue(name: string, v: Value): void {
     if (!v.exists) { this.setNull(name); return; }
@@ -121,6 +153,8 @@ export function beginRecord(rec: usize, recLen: i32, tag: usize, tagLen: i32, se
   r.body = view(rec, rec + <usize>recLen);
   r.tagStart = tag; r.tagLength = tagLen; r.sec = sec; r.nsec = nsec;
   r.editCount = 0; r.editsDropped = 0;
+  r.lift = LIFT;
+  LIFT.start = 0; LIFT.end = 0; LIFT.underStart = 0; LIFT.underEnd = 0; LIFT.keepSource = true; LIFT.afterCriHeader = false;
   return r;
 }
 

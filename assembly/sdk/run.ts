@@ -8,11 +8,13 @@
 //     that cannot grow, becomes `{"fbwasm_check":{"invalid_json":true},"log":"<the whole text>"}`.
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
-import { outFailed, outReset, putAscii, putByte, putJsonEscaped } from "../abi/writer";
+import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { CriStatus, criMessage, parseCriHeader } from "../core/cri";
+import { jsonUnescape } from "../core/json-string";
 import { putInt } from "../core/digits";
 import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { EditKind, Record, beginRecord, editAt } from "./record";
-import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, textRelates } from "./text";
+import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, sameText, textRelates } from "./text";
 import { pow10, resetViews } from "./value";
 
 export const enum Verdict { Keep, Drop }
@@ -34,11 +36,65 @@ export function run(filter: Filter, tag: usize, tagLen: i32, sec: u32, nsec: u32
   const verdict = filter(r);
   if (verdict == Verdict.Drop) return EMPTY;
   setJsonError(false); // what the filter's reads found does not decide the copy: the copy finds it again
-  return writeRecord(r, rec, recLen, start);
+  // A lift: its text decoded first, before where the output will start, so the copy can read it.
+  const object = r.lift.start != 0 ? decodeLift(r, start) : false;
+  const outAt = object ? (liftedEnd + 7) & ~<usize>7 : start;
+  return writeRecord(r, rec, recLen, outAt, start, object);
 }
 
-function writeRecord(r: Record, rec: usize, recLen: i32, start: usize): usize {
+// The object decoded by decodeLift(), valid during the call.
+// @ts-ignore: decorator
+@lazy let liftedStart: usize = 0;
+// @ts-ignore: decorator
+@lazy let liftedEnd: usize = 0;
+
+/** Decodes the lift's string at `at`; true when its text (after a CRI header, if asked) is exactly one JSON object. */
+function decodeLift(r: Record, at: usize): bool {
+  const l = r.lift;
+  outReset(at, l.end - l.start + 16);
+  jsonUnescape(l.start + 1, l.end - 1);
+  if (outFailed) return false;
+  const end = outPos;
+  let p = at;
+  if (l.afterCriHeader && parseCriHeader(p, end) == CriStatus.Ok) p = criMessage;
+  p = skipWs(p, end);
+  if (p >= end || load<u8>(p) != 0x7b) return false;
+  setJsonError(false);
+  const q = skipValue(p, end);
+  const whole = !jsonError && skipWs(q, end) == end;
+  setJsonError(false);
+  if (!whole) return false;
+  liftedStart = p;
+  liftedEnd = q;
+  return true;
+}
+
+/** Does the record (or an edit that adds a member) already hold the member named by the escaped key [k, kEnd)? */
+function recordHas(r: Record, rec: usize, end: usize, k: usize, kEnd: usize): bool {
+  for (let i = 0; i < r.editCount; i++) {
+    const e = editAt(i);
+    if (e.kind != EditKind.Remove && (textRelates(k, kEnd, e.kind == EditKind.Rename ? e.text : e.name, Relation.Equals))) return true;
+  }
+  let p = skipWs(rec, end);
+  if (p >= end || load<u8>(p) != 0x7b) return false;
+  p++;
+  for (let last: usize = 0; ;) {
+    p = skipWs(p, end);
+    if (p >= end || p == last || load<u8>(p) == 0x7d) return false;
+    last = p;
+    if (load<u8>(p) == 0x2c) { p++; continue; }
+    const isString = load<u8>(p) == 0x22;
+    const keyEnd = isString ? stringEnd(p, end) : 0;
+    if (isString && sameText(p + 1, keyEnd - 1, k, kEnd)) return true;
+    p = skipValue(copyKey(p, end, false), end);
+    if (jsonError) { setJsonError(false); return false; }
+  }
+  return false;
+}
+
+function writeRecord(r: Record, rec: usize, recLen: i32, start: usize, callStart: usize, lifted: bool): usize {
   const end = rec + <usize>recLen;
+  const dropSource = lifted && !r.lift.keepSource;
   outReset(start, <usize>recLen + 256);
   let p = skipWs(rec, end);
   if (p >= end || load<u8>(p) != 0x7b) return fallback(rec, recLen, start);
@@ -54,6 +110,10 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize): usize {
     if (c == 0x7d) break;
     if (c == 0x2c) { p++; continue; }
     const keyEnd = c == 0x22 ? stringEnd(p, end) : 0;
+    if (dropSource) {
+      const valueAt = copyKey(p, end, false);
+      if (valueAt == r.lift.start) { p = skipValue(valueAt, end); continue; } // lifted: its text is in the members now
+    }
     const e = c == 0x22 && r.editCount > 0 ? editFor(r, p + 1, keyEnd - 1) : -1;
     if (e < 0) {
       if (wrote) putByte(0x2c);
@@ -73,7 +133,7 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize): usize {
     }
     if (jsonError) break;
   }
-  if (jsonError) return fallback(rec, recLen, start);
+  if (jsonError) return fallback(rec, recLen, callStart);
   // Members the record did not have: added at the end, in the order they were set.
   for (let i = 0; i < r.editCount; i++) {
     const edit = editAt(i);
@@ -84,9 +144,42 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize): usize {
     putByte(0x3a);
     putEditValue(r, i);
   }
+  if (lifted) wrote = putLifted(r, rec, end, wrote);
   putByte(0x7d);
-  if (outFailed || jsonError) return fallback(rec, recLen, start);
+  if (outFailed || jsonError) return fallback(rec, recLen, callStart);
   return resultReplaced(rec);
+}
+
+/** The lifted object's members, those the record has not already; or the object under its key. */
+function putLifted(r: Record, rec: usize, end: usize, wrote: bool): bool {
+  const l = r.lift;
+  if (l.underEnd > l.underStart) {
+    if (recordHas(r, rec, end, l.underStart, l.underEnd)) return wrote;
+    if (wrote) putByte(0x2c);
+    putByte(0x22); putBytes(l.underStart, l.underEnd - l.underStart); putAscii("\":"); // a setting: no quote or backslash in it
+    copyValue(liftedStart, liftedEnd);
+    return true;
+  }
+  let p = skipWs(liftedStart + 1, liftedEnd);
+  for (let last: usize = 0; ;) {
+    p = skipWs(p, liftedEnd);
+    if (p >= liftedEnd || p == last || load<u8>(p) == 0x7d) break;
+    last = p;
+    if (load<u8>(p) == 0x2c) { p++; continue; }
+    // A key that is no string (an application's own broken JSON) is copied as a string key, unchecked.
+    const isString = load<u8>(p) == 0x22;
+    const keyEnd = isString ? stringEnd(p, liftedEnd) : 0;
+    const valueAt = copyKey(p, liftedEnd, false);
+    const valueEnd = skipValue(valueAt, liftedEnd);
+    if (!isString || !recordHas(r, rec, end, p + 1, keyEnd - 1)) {
+      if (wrote) putByte(0x2c);
+      wrote = true;
+      copyKey(p, liftedEnd, true);
+      copyValue(valueAt, valueEnd);
+    }
+    p = valueEnd;
+  }
+  return wrote;
 }
 
 /** The edit whose name is the text of the key [p, end) (escaped as Fluent Bit wrote it); -1 if none. */

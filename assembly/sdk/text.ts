@@ -281,3 +281,19 @@ export function textLength(p: usize, end: usize): i32 {
   while (OUTER.next() >= 0) n++;
   return n;
 }
+
+const LEFT = changetype<Decoder>(memory.data(offsetof<Decoder>(), 8));
+const RIGHT = changetype<Decoder>(memory.data(offsetof<Decoder>(), 8));
+
+/** Do two escaped strings (their insides) hold the same text, however each was escaped? */
+export function sameText(a: usize, aEnd: usize, b: usize, bEnd: usize): bool {
+  if (aEnd - a == bEnd - b && memory.compare(a, b, aEnd - a) == 0) return true;
+  LEFT.reset(a, aEnd);
+  RIGHT.reset(b, bEnd);
+  for (;;) {
+    const x = LEFT.next(), y = RIGHT.next();
+    if (x != y) return false;
+    if (x < 0) return true;
+  }
+  return false;
+}
