@@ -116,10 +116,10 @@ forEachFluentBit("rolling updates lose nothing and index nothing twice", (bin) =
         const { text, files } = mounted(example, bin.version);
         const run = () => runRollingUpdate({ bin: bin.path, config: localClassic(text, endpoints), configName: "fluent-bit.conf", files, receiver, env: AWS_ENV });
         let r = await run();
-        // Once in CI, helm on 2.1.8 indexed one P-piece message (its three lines) twice; eight runs
-        // after it were clean and the cause is not found (README, "Rolling updates"). A run with a
-        // line indexed twice, or lost outside the limit above, is reported and run once more; a
-        // second one fails.
+        // Two cases seen on 2.1.8 in CI are not explained yet (README, "Rolling updates"): helm
+        // indexing one P-piece message twice, eks-opensearch losing tracebacks with one document
+        // not of the lines written. A run with a line indexed twice, or lost outside the limit
+        // above, is reported and run once more; a second one fails.
         const unexplained = (x: typeof r) => x.unmatched.length > 0 || (!LOSES_PENDING_GROUPS.has(example) && (GROUPS_ON_TAIL.has(example) ? openAtAStop(x).other : x.lost).length > 0)
           || x.duplicated.some((l) => !groupingDuplicates(example, x, receiver.docs.map((d) => d.doc)).has(l.text));
         if (unexplained(r)) {
