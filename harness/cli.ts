@@ -201,11 +201,12 @@ function runCommand(argv: string[], command: "run" | "report"): number {
   const events = positionals[0];
   if (!existsSync(events)) throw new UsageError(`no such file: ${events}`);
   const bytes = checkModule(values.wasm, values.function);
+  // A shipped module's entry in build/manifest.json (its formats, the stage its functions need).
+  const shipped = shippedModule(bytes);
   const format = values["event-format"] as "json" | "msgpack" | undefined;
   if (format && format !== "json" && format !== "msgpack") throw new UsageError("--event-format is json or msgpack");
   if (format === "msgpack") {
-    // A shipped module says which formats it supports (build/manifest.json): refuse the others.
-    const shipped = shippedModule(bytes);
+    // A shipped module says which formats it supports: refuse the others.
     if (shipped && !shipped.eventFormats.includes("msgpack")) throw new UsageError(`${values.wasm} supports event_format ${shipped.eventFormats.join(", ")} only (build/manifest.json; README, "JSON mode only")`);
   }
   if (values.input !== undefined && !INPUTS.includes(values.input as Input)) throw new UsageError(`--input ${values.input}: want one of ${INPUTS.join(", ")}`);
@@ -217,7 +218,7 @@ function runCommand(argv: string[], command: "run" | "report"): number {
   if (values.then !== undefined && !then) throw new UsageError("--then takes parser:KEY (e.g. parser:_event_time)");
   const outFormat = values.out === undefined ? undefined : /\.(jsonl|msgpack|html)$/.exec(values.out)?.[1];
   if (values.out !== undefined && (!outFormat || (outFormat === "html") !== (command === "report"))) throw new UsageError(`--out ${values.out}: name it .jsonl (JSON lines) or .msgpack (out_file's msgpack format)`);
-  const nextStage = shippedModule(bytes)?.functions.find((x) => x.name === values.function)?.then;
+  const nextStage = shipped?.functions.find((x) => x.name === values.function)?.then;
   if (values.es && nextStage && !then) {
     // The function writes the time for a stage after it; without that stage the event time is still Fluent Bit's.
     console.error(`note: ${values.function} writes its time for a stage after it (${nextStage.split(";")[0]}); without --then parser:_event_time the @timestamp below is Fluent Bit's own event time, not the written time`);

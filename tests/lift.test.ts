@@ -7,14 +7,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { configure, readSettings } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
-import { makeEvent, readMsgpackStream } from "../harness/events.ts";
+import { fromView, makeEvent, readMsgpackStream } from "../harness/events.ts";
 import { callLua } from "../harness/lua-filter.ts";
-import { MpValue, decode, encode, mp, toView } from "../harness/msgpack.ts";
+import { decode, encode, mp, toView } from "../harness/msgpack.ts";
 import { rng } from "../harness/random.ts";
 import { runs } from "../harness/recordings.ts";
 import { localClassic } from "../harness/real/local-example.ts";
@@ -22,23 +20,13 @@ import { freePort, runFluentBit } from "../harness/real/run.ts";
 import { LIFT_SCHEMA } from "../harness/settings-block.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 import { canon } from "./helpers/canon.ts";
+import { luaSettingsTable, luaWithSettings } from "./helpers/lua-settings.ts";
 import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
 
 const WASM = readFileSync("build/lift.wasm");
 const LUA = readFileSync("lua/lift.lua", "utf8");
 type Settings = Record<string, string>;
-const tmp = mkdtempSync(join(tmpdir(), "fbwasm-lift-"));
-let scripts = 0;
-
-/** The Lua twin with its settings table set as `fbwasm configure` sets the module's: the script's path. */
-function luaWith(settings: Settings): string {
-  const all = { ...LIFT_SCHEMA.defaults, ...settings };
-  const value = (k: string, v: string) => (LIFT_SCHEMA.kinds[k] === "bool" ? String(v === "true") : JSON.stringify(v));
-  const table = `local settings = {\n${Object.entries(all).map(([k, v]) => `  ${k} = ${value(k, v)},`).join("\n")}\n}`;
-  const file = join(tmp, `lift-${scripts++}.lua`);
-  writeFileSync(file, LUA.replace(/local settings = \{[\s\S]*?\n\}/, table));
-  return file;
-}
+const luaWith = (settings: Settings) => luaWithSettings("lua/lift.lua", LIFT_SCHEMA, settings);
 
 const CRI = "2023-10-16T09:48:55.123456789Z stdout F ";
 // [settings, record in, record out]
@@ -65,7 +53,7 @@ const CASES: [Settings, Record<string, unknown>, Record<string, unknown>][] = [
 
 test("every case of the table, in the module as Fluent Bit 2.1.8 and 5.1.1, and in the Lua twin", () => {
   CASES.forEach(([settings, input, output], i) => {
-    const body = encode(fromJs(input));
+    const body = encode(fromView(input));
     for (const version of ["2.1.8", "5.1.1"]) {
       const out = new FilterWasm({ wasm: configure(WASM, settings), functionName: "lift_json", fluentBitVersion: version }).filterChunk([makeEvent("t", 1, 2, body)]);
       assert.equal(out.events.length, 1);
@@ -73,18 +61,9 @@ test("every case of the table, in the module as Fluent Bit 2.1.8 and 5.1.1, and 
     }
     const [lua] = callLua(luaWith(settings), "lift_json", [{ tag: "t", sec: 1, nsec: 2, body }]).results;
     const got = lua.action === "set" ? lua.body : decode(body);
-    assert.equal(canon(got), canon(fromJs(output)), `case ${i + 1} ${JSON.stringify(settings)} in Lua (${lua.action})`);
+    assert.equal(canon(got), canon(fromView(output)), `case ${i + 1} ${JSON.stringify(settings)} in Lua (${lua.action})`);
   });
 });
-
-function fromJs(x: unknown): MpValue {
-  if (x === null) return mp.nil();
-  if (typeof x === "boolean") return mp.bool(x);
-  if (typeof x === "number") return Number.isInteger(x) ? mp.int(x) : mp.f64(x);
-  if (typeof x === "string") return mp.str(x);
-  if (Array.isArray(x)) return mp.arr(x.map(fromJs));
-  return mp.obj(Object.fromEntries(Object.entries(x as object).map(([k, v]) => [k, fromJs(v)])));
-}
 
 /** JSON values both twins represent alike: no null, no empty container, no number with a zero fraction, unique names. */
 function payload(r: () => number, depth = 0): unknown {
@@ -157,7 +136,6 @@ forEachFluentBit("the lift example", (bin) => {
 });
 
 test("lua/lift.lua's settings table holds the module's defaults (one list: harness/settings-block.ts)", () => {
-  const table = /local settings = \{([\s\S]*?)\n\}/.exec(LUA)![1];
-  const lua = Object.fromEntries([...table.matchAll(/^\s+(\w+) = ("([^"]*)"|true|false),$/gm)].map((m) => [m[1], m[3] ?? m[2]]));
+  const lua = luaSettingsTable(LUA);
   assert.deepEqual(lua, LIFT_SCHEMA.defaults);
 });

@@ -7,9 +7,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { configure, readSettings } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { makeEvent } from "../harness/events.ts";
@@ -25,23 +23,13 @@ import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
 import { randomRecord, rng } from "./helpers/fuzz.ts";
 import { runs } from "../harness/recordings.ts";
 import { ruleTable } from "./helpers/rule-table.ts";
+import { luaSettingsTable, luaWithSettings } from "./helpers/lua-settings.ts";
 
 const WASM = readFileSync("build/match.wasm");
 const LUA = readFileSync("lua/match.lua", "utf8");
 type Settings = Record<string, string>;
 
-const tmp = mkdtempSync(join(tmpdir(), "fbwasm-match-"));
-let scripts = 0;
-
-/** The Lua twin with its settings table set as `fbwasm configure` sets the module's: the script's path. */
-function luaWith(settings: Settings): string {
-  const all = { ...MATCH_SCHEMA.defaults, ...settings };
-  const table = `local settings = {\n${Object.entries(all).map(([k, v]) => `  ${k} = ${JSON.stringify(v)},`).join("\n")}\n}`;
-  assert.match(LUA, /local settings = \{[\s\S]*?\n\}/, "the script's settings table");
-  const file = join(tmp, `match-${scripts++}.lua`);
-  writeFileSync(file, LUA.replace(/local settings = \{[\s\S]*?\n\}/, table));
-  return file;
-}
+const luaWith = (settings: Settings) => luaWithSettings("lua/match.lua", MATCH_SCHEMA, settings);
 
 const rec = (o: Record<string, MpValue>) => mp.obj(o);
 const k8s = (ns: string) => mp.obj({ namespace_name: mp.str(ns), labels: mp.obj({ app: mp.str("web") }) });
@@ -178,7 +166,6 @@ forEachFluentBit("the match example", (bin) => {
 });
 
 test("lua/match.lua's settings table holds the module's defaults (one list: harness/settings-block.ts)", () => {
-  const table = /local settings = \{([\s\S]*?)\n\}/.exec(LUA)![1];
-  const lua = Object.fromEntries([...table.matchAll(/^\s+(\w+) = "([^"]*)",$/gm)].map((m) => [m[1], m[2]]));
+  const lua = luaSettingsTable(LUA);
   assert.deepEqual(lua, MATCH_SCHEMA.defaults);
 });

@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canon } from "./helpers/canon.ts";
+import { luaWithSettings } from "./helpers/lua-settings.ts";
+import { LIFT_SCHEMA, MATCH_SCHEMA } from "../harness/settings-block.ts";
 import { configure } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { callLua } from "../harness/lua-filter.ts";
@@ -26,11 +28,12 @@ import { forEachFluentBit, logLines, outEvents, persistentWasm } from "./helpers
 
 /** The shipped match filter, configured as a user would, and its Lua twin with the same settings. */
 const MATCH_SETTINGS = { rules: "log *= GET; stream == stderr; kubernetes.namespace_name == kube-system" };
+const LIFT_SETTINGS = { under: "app" };
 const MODULES: Record<string, Uint8Array> = {
   "sdk.wasm": sdkWasm(), "drop_health_checks.wasm": dropHealthChecksWasm(), "match.wasm": configure(readFileSync("build/match.wasm"), MATCH_SETTINGS),
-  "match.lua": Buffer.from(readFileSync("lua/match.lua", "utf8").replace('  rules = "",', `  rules = ${JSON.stringify(MATCH_SETTINGS.rules)},`)),
-  "lift.wasm": configure(readFileSync("build/lift.wasm"), { under: "app" }),
-  "lift.lua": Buffer.from(readFileSync("lua/lift.lua", "utf8").replace('  under = "",', '  under = "app",')),
+  "match.lua": readFileSync(luaWithSettings("lua/match.lua", MATCH_SCHEMA, MATCH_SETTINGS)),
+  "lift.wasm": configure(readFileSync("build/lift.wasm"), LIFT_SETTINGS),
+  "lift.lua": readFileSync(luaWithSettings("lua/lift.lua", LIFT_SCHEMA, LIFT_SETTINGS)),
 };
 const PIPELINES = [
   ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),

@@ -21,10 +21,23 @@ export const enum UnescapeStatus {
 }
 
 /** The four hex digits at p as a code unit, or -1. */
-function hex4(p: usize): i32 {
+export function hex4(p: usize): i32 {
   const a = hexValue(load<u8>(p)), b = hexValue(load<u8>(p + 1)), c = hexValue(load<u8>(p + 2)), d = hexValue(load<u8>(p + 3));
   if ((a | b | c | d) < 0) return -1;
   return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/** Writes code point cp as UTF-8 at `at` (room for 4 bytes there); returns where it ended. */
+export function utf8At(at: usize, cp: u32): usize {
+  if (cp < 0x80) { store<u8>(at, <u8>cp); return at + 1; }
+  if (cp < 0x800) { store<u8>(at, <u8>(0xc0 | (cp >> 6))); store<u8>(at + 1, <u8>(0x80 | (cp & 0x3f))); return at + 2; }
+  if (cp < 0x10000) {
+    store<u8>(at, <u8>(0xe0 | (cp >> 12))); store<u8>(at + 1, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(at + 2, <u8>(0x80 | (cp & 0x3f)));
+    return at + 3;
+  }
+  store<u8>(at, <u8>(0xf0 | (cp >> 18))); store<u8>(at + 1, <u8>(0x80 | ((cp >> 12) & 0x3f)));
+  store<u8>(at + 2, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(at + 3, <u8>(0x80 | (cp & 0x3f)));
+  return at + 4;
 }
 
 function putUtf8(cp: u32): void {

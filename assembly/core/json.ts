@@ -131,7 +131,7 @@ const MAX_DIGITS = "17976931348623158079";
  * Classifies a bare token: 0 not a JSON number, 1 a number, 2 a number with an exponent and no
  * '.', 3 a number that overflows a double.
  */
-function numberKind(p: usize, len: usize): i32 {
+export function numberKind(p: usize, len: usize): i32 {
   let i: usize = 0;
   if (i < len && load<u8>(p) == 0x2d) i++;
   const intStart = i;

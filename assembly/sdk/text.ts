@@ -5,6 +5,7 @@
 //     (escapes resolved, `\uXXXX` as UTF-8), so comparisons see the text, not its escaping,
 //     whatever Fluent Bit's writer escaped (5.x escapes every non-ASCII character by default).
 import { findBackslash, findByte } from "../core/scan";
+import { hex4, utf8At } from "../core/json-string";
 import { putByte, putBytes, reserve, outPos, setOutPos } from "../abi/writer";
 
 /**
@@ -90,18 +91,6 @@ function encodeUtf8(s: string, at: usize, limit: usize): i32 {
   return <i32>(at - start);
 }
 
-function utf8At(at: usize, cp: u32): usize {
-  if (cp < 0x80) { store<u8>(at, <u8>cp); return at + 1; }
-  if (cp < 0x800) { store<u8>(at, <u8>(0xc0 | (cp >> 6))); store<u8>(at + 1, <u8>(0x80 | (cp & 0x3f))); return at + 2; }
-  if (cp < 0x10000) {
-    store<u8>(at, <u8>(0xe0 | (cp >> 12))); store<u8>(at + 1, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(at + 2, <u8>(0x80 | (cp & 0x3f)));
-    return at + 3;
-  }
-  store<u8>(at, <u8>(0xf0 | (cp >> 18))); store<u8>(at + 1, <u8>(0x80 | ((cp >> 12) & 0x3f)));
-  store<u8>(at + 2, <u8>(0x80 | ((cp >> 6) & 0x3f))); store<u8>(at + 3, <u8>(0x80 | (cp & 0x3f)));
-  return at + 4;
-}
-
 /** Writes `s` as a JSON string, quotes included: UTF-8, with `"`, `\` and control characters escaped. */
 export function putJsonLiteral(s: string): void {
   putByte(0x22);
@@ -145,19 +134,6 @@ export function putJsonBytes(p: usize, n: usize): void {
     run = q + 1;
   }
   putBytes(run, end - run);
-}
-
-// @ts-ignore: decorator
-@inline function hexValue(c: u32): i32 {
-  if (c - 0x30 <= 9) return <i32>(c - 0x30);
-  const l = (c | 0x20) - 0x61;
-  return l <= 5 ? <i32>(l + 10) : -1;
-}
-
-function hex4(p: usize): i32 {
-  const a = hexValue(load<u8>(p)), b = hexValue(load<u8>(p + 1)), c = hexValue(load<u8>(p + 2)), d = hexValue(load<u8>(p + 3));
-  if ((a | b | c | d) < 0) return -1;
-  return (a << 12) | (b << 8) | (c << 4) | d;
 }
 
 /**

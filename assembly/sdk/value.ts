@@ -1,7 +1,7 @@
 // A view of one JSON value inside the record Fluent Bit handed in: where its text starts and
 // ends, nothing decoded until asked. Views live in a fixed pool that every call starts afresh
 // (VIEWS_PER_CALL of them: a filter that asks for more gets `missing` views, never a trap).
-import { copyKey, jsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { copyKey, jsonError, numberKind, skipValue, skipWs, stringEnd } from "../core/json";
 import { Relation, Text, bytesRelate, textLength, textRelates } from "./text";
 
 export const enum Kind { Missing, String, Number, Bool, Null, Object, Array, Other }
@@ -181,20 +181,9 @@ export function members(container: Value): Members {
   return m.init(view(0, 0), view(0, 0), container.start + 1, container.end, k == Kind.Object);
 }
 
-/** Is [p, end) exactly a JSON number? */
+/** Is [p, end) exactly a JSON number? (core/json.ts's classification, which the mending uses too) */
 export function isJsonNumber(p: usize, end: usize): bool {
-  if (p < end && load<u8>(p) == 0x2d) p++;
-  const d0 = p;
-  while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++;
-  if (p == d0 || (p - d0 > 1 && load<u8>(d0) == 0x30)) return false;
-  if (p < end && load<u8>(p) == 0x2e) { p++; const f = p; while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++; if (p == f) return false; }
-  if (p < end && (load<u8>(p) | 0x20) == 0x65) {
-    p++;
-    if (p < end && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) p++;
-    const e = p; while (p < end && <u32>(load<u8>(p) - 0x30) <= 9) p++;
-    if (p == e) return false;
-  }
-  return p == end;
+  return numberKind(p, end - p) != 0;
 }
 
 /** A JSON number's text as a double: digits accumulated, then scaled by its power of ten. */
