@@ -27,7 +27,6 @@
 -- FUNCTION `passthrough` returns every record as it came with code 2, which makes the conversion
 -- visible. With REPEAT, the calls are timed (only the function, not the conversions) and ns/call
 -- goes to stderr.
-local ffi = require("ffi")
 local script, fname, inpath, outpath, version, repeats = arg[1], arg[2], arg[3], arg[4], arg[5], tonumber(arg[6] or "0")
 local function at_least(v)
   local a = { version:match("^(%d+)%.(%d+)%.(%d+)$") }
@@ -57,15 +56,48 @@ f:close()
 
 -- ---- msgpack -> Lua, as flb_lua_pushmsgpack ----
 local byte, sub = string.byte, string.sub
--- One union for every reinterpretation of 8 bytes, LuaJIT's own way of type punning. With casts
--- of one buffer to several pointer types, one run of tests/lift.test.ts once gave a double back
--- as the one before it (not seen again in a dozen runs; the cause was not pinned down).
-local scratch = ffi.new("union { uint8_t b[8]; double d; float f; int64_t i; uint64_t u; }")
-local u8buf = scratch.b
+-- Numbers are read and written by arithmetic on their IEEE 754 fields, never by reinterpreting
+-- memory through the FFI: with a union (and before it, casts of one buffer to several pointer
+-- types), the JIT-compiled decoder now and then returned a double as the one read before it (seen
+-- twice in tests/lift.test.ts, on different machines, never on demand). Every step below is
+-- exact in doubles: the fields are under 2^53, ldexp and frexp only move the exponent, and
+-- hi * 2^32 + lo rounds once, as C's (double) of a 64-bit integer does.
+local floor, ldexp, frexp, huge = math.floor, math.ldexp, math.frexp, math.huge
+local TWO32 = 2 ^ 32
+-- LuaJIT keeps one NaN (sign bit set, quiet), whatever bits it was made from: that is what
+-- lua_pushnumber stores and what Fluent Bit writes back.
+local LUAJIT_NAN = 0 / 0
+local LUAJIT_NAN_BYTES = "\255\248\0\0\0\0\0\0"
 
-local function be(pos, n) -- big-endian bytes into the little-endian scratch buffer
-  for k = 0, n - 1 do u8buf[k] = byte(data, pos + n - 1 - k) end
+local function u32(pos) -- 4 big-endian bytes
+  local a, b, c, d = byte(data, pos, pos + 3)
+  return ((a * 256 + b) * 256 + c) * 256 + d
 end
+local function read_double(pos)
+  local hi, lo = u32(pos), u32(pos + 4)
+  local sign = hi >= 2 ^ 31 and -1 or 1
+  local e = floor(hi / 2 ^ 20) % 2048
+  local m = (hi % 2 ^ 20) * TWO32 + lo
+  if e == 2047 then return m == 0 and sign * huge or LUAJIT_NAN end
+  if e == 0 then return sign * ldexp(m, -1074) end
+  return sign * ldexp(m + 2 ^ 52, e - 1075)
+end
+local function read_float(pos)
+  local w = u32(pos)
+  local sign = w >= 2 ^ 31 and -1 or 1
+  local e = floor(w / 2 ^ 23) % 256
+  local m = w % 2 ^ 23
+  if e == 255 then return m == 0 and sign * huge or LUAJIT_NAN end
+  if e == 0 then return sign * ldexp(m, -149) end
+  return sign * ldexp(m + 2 ^ 23, e - 150)
+end
+local function read_uint64(pos) return u32(pos) * TWO32 + u32(pos + 4) end
+local function read_int64(pos)
+  local hi = u32(pos)
+  if hi >= 2 ^ 31 then hi = hi - TWO32 end
+  return hi * TWO32 + u32(pos + 4)
+end
+
 local function uint(pos, n)
   local v = 0
   for k = 0, n - 1 do v = v * 256 + byte(data, pos + k) end
@@ -78,9 +110,7 @@ local function as_lua_integer(d)
   return d
 end
 
--- lua_pushnumber stores every NaN as LuaJIT's own (sign bit set): the bits Fluent Bit writes back.
-scratch.u = 0xfff8000000000000ULL
-local LUAJIT_NAN = tonumber(scratch.d)
+-- lua_pushnumber: every NaN becomes LuaJIT's own.
 local function pushed_number(v)
   if v ~= v then return LUAJIT_NAN end
   return v
@@ -132,16 +162,16 @@ decode = function(pos)
   if b == 0xc8 then local n = uint(pos + 1, 2) return sub(data, pos + 4, pos + 3 + n), pos + 4 + n end
   if b == 0xc9 then local n = uint(pos + 1, 4) return sub(data, pos + 6, pos + 5 + n), pos + 6 + n end
   if b >= 0xd4 and b <= 0xd8 then local n = 2 ^ (b - 0xd4) return sub(data, pos + 2, pos + 1 + n), pos + 2 + n end
-  if b == 0xca then be(pos + 1, 4) return pushed_number(tonumber(scratch.f)), pos + 5 end
-  if b == 0xcb then be(pos + 1, 8) return pushed_number(tonumber(scratch.d)), pos + 9 end
+  if b == 0xca then return pushed_number(read_float(pos + 1)), pos + 5 end
+  if b == 0xcb then return pushed_number(read_double(pos + 1)), pos + 9 end
   if b == 0xcc then return uint(pos + 1, 1), pos + 2 end
   if b == 0xcd then return uint(pos + 1, 2), pos + 3 end
   if b == 0xce then return uint(pos + 1, 4), pos + 5 end
-  if b == 0xcf then be(pos + 1, 8) return as_lua_integer(tonumber(scratch.u)), pos + 9 end
+  if b == 0xcf then return as_lua_integer(read_uint64(pos + 1)), pos + 9 end
   if b == 0xd0 then local v = uint(pos + 1, 1) return v >= 128 and v - 256 or v, pos + 2 end
   if b == 0xd1 then local v = uint(pos + 1, 2) return v >= 32768 and v - 65536 or v, pos + 3 end
   if b == 0xd2 then local v = uint(pos + 1, 4) return v >= 2147483648 and v - 4294967296 or v, pos + 5 end
-  if b == 0xd3 then be(pos + 1, 8) return as_lua_integer(tonumber(scratch.i)), pos + 9 end
+  if b == 0xd3 then return as_lua_integer(read_int64(pos + 1)), pos + 9 end
   if b == 0xdc then return decode_n(pos + 3, uint(pos + 1, 2), false) end
   if b == 0xdd then return decode_n(pos + 5, uint(pos + 1, 4), false) end
   if b == 0xde then return decode_n(pos + 3, uint(pos + 1, 2), true) end
@@ -157,21 +187,44 @@ local function put(s)
   if #out >= 4096 then joined[#joined + 1] = table.concat(out) out = {} end
 end
 local char = string.char
-local function be_bytes(n) local t = {} for k = n - 1, 0, -1 do t[#t + 1] = char(u8buf[k]) end return table.concat(t) end
+local function u32_bytes(w) -- 0 <= w < 2^32, big-endian
+  return char(floor(w / 16777216), floor(w / 65536) % 256, floor(w / 256) % 256, w % 256)
+end
+-- An integer-valued double as the 8 bytes of a two's complement int64 (or a uint64 when >= 0).
+local function int64_bytes(v)
+  local hi = floor(v / TWO32)
+  local lo = v - hi * TWO32
+  if hi < 0 then hi = hi + TWO32 end
+  return u32_bytes(hi) .. u32_bytes(lo)
+end
+local function double_bytes(v)
+  if v ~= v then return LUAJIT_NAN_BYTES end
+  local sign = (v < 0 or (v == 0 and 1 / v < 0)) and 2 ^ 31 or 0
+  local a = v < 0 and -v or v
+  local e, m = 0, 0
+  if a == huge then e = 2047
+  elseif a ~= 0 then
+    local f, x = frexp(a) -- a = f * 2^x, 0.5 <= f < 1
+    e = x + 1022
+    if e <= 0 then e, m = 0, ldexp(a, 1074) -- subnormal
+    else m = ldexp(f, 53) - 2 ^ 52 end
+  end
+  return u32_bytes(sign + e * 2 ^ 20 + floor(m / TWO32)) .. u32_bytes(m % TWO32)
+end
 
 local function put_int64(v) -- msgpack_pack_int64: the smallest form
   if v >= 0 then
     if v <= 0x7f then put(char(v))
     elseif v <= 0xff then put(char(0xcc, v))
     elseif v <= 0xffff then put(char(0xcd, math.floor(v / 256), v % 256))
-    elseif v <= 0xffffffff then put(char(0xce, math.floor(v / 16777216), math.floor(v / 65536) % 256, math.floor(v / 256) % 256, v % 256))
-    else scratch.u = v put(char(0xcf) .. be_bytes(8)) end
+    elseif v <= 0xffffffff then put(char(0xce) .. u32_bytes(v))
+    else put(char(0xcf) .. int64_bytes(v)) end
   else
     if v >= -32 then put(char(v + 256))
     elseif v >= -128 then put(char(0xd0, v + 256))
     elseif v >= -32768 then local w = v + 65536 put(char(0xd1, math.floor(w / 256), w % 256))
-    elseif v >= -2147483648 then local w = v + 4294967296 put(char(0xd2, math.floor(w / 16777216), math.floor(w / 65536) % 256, math.floor(w / 256) % 256, w % 256))
-    else scratch.i = v put(char(0xd3) .. be_bytes(8)) end
+    elseif v >= -2147483648 then put(char(0xd2) .. u32_bytes(v + TWO32))
+    else put(char(0xd3) .. int64_bytes(v)) end
   end
 end
 
@@ -235,7 +288,7 @@ encode = function(v)
   elseif t == "number" then
     -- lua_isinteger: the number equals its conversion to a 64-bit integer
     if v == v and v >= -TWO63 and v < TWO63 and v == math.floor(v) then put_int64(v)
-    else scratch.d = v put(char(0xcb) .. be_bytes(8)) end
+    else put(char(0xcb) .. double_bytes(v)) end
   elseif t == "boolean" then put(v and char(0xc3) or char(0xc2))
   elseif t == "table" then
     local n = array_items(v)
