@@ -9,7 +9,7 @@
 import { InputError } from "./input-error.ts";
 import { checkRules } from "./match-rules.ts";
 
-export type SettingKind = "key" | "optional-key" | "bool" | "count" | "choice" | "rules";
+export type SettingKind = "key" | "optional-key" | "bool" | "count" | "choice" | "choices" | "names" | "rules";
 
 export interface Schema {
   /** The module the block belongs to. */
@@ -19,7 +19,7 @@ export interface Schema {
   size: number;
   defaults: Record<string, string>;
   kinds: Record<string, SettingKind>;
-  /** For choice settings: the values allowed. */
+  /** For choice settings: the values allowed (choices: a comma-separated list of them, or none). */
   choices?: Record<string, string[]>;
   /** The generated AssemblyScript file and the names it exports. */
   source: { file: string; block: string; blockSize: string };
@@ -80,7 +80,16 @@ export const LIFT_SCHEMA: Schema = {
   source: { file: "assembly/lift/block.ts", block: "LIFT_BLOCK", blockSize: "LIFT_BLOCK_SIZE" },
 };
 
-export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA, LIFT_SCHEMA];
+export const REDACT_SCHEMA: Schema = {
+  module: "redact",
+  magic: "#fbwasm-config-v1 redact\n",
+  size: 512,
+  defaults: { keys: "password,passwd,secret,token,api_key,apikey,authorization", secrets: "bearer,password,email,card", mask: "[REDACTED]" },
+  kinds: { keys: "names", secrets: "choices", mask: "key" },
+  choices: { secrets: ["bearer", "password", "email", "card"] },
+  source: { file: "assembly/redact/block.ts", block: "REDACT_BLOCK", blockSize: "REDACT_BLOCK_SIZE" },
+};
+export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA, LIFT_SCHEMA, REDACT_SCHEMA];
 
 // The cri_time schema under the names the rest of the toolkit has always used.
 export const MAGIC = CRI_SCHEMA.magic;
@@ -94,6 +103,12 @@ function checkValue(schema: Schema, k: string, v: string): void {
   if (kind === "bool" && !/^(true|false|on|off|yes|no|1|0)$/.test(v)) throw new InputError(`setting ${k}=${v}: want true or false`);
   if (kind === "count" && !/^\d{1,15}$/.test(v)) throw new InputError(`setting ${k}=${v}: want a whole number of 1 to 15 digits (0 or more)`);
   if (kind === "choice" && !schema.choices![k].includes(v)) throw new InputError(`setting ${k}=${v}: want ${schema.choices![k].join(" or ")}`);
+  if (kind === "choices") {
+    const bad = v.split(",").filter((x) => x !== "" && !schema.choices![k].includes(x));
+    if (bad.length) throw new InputError(`setting ${k}=${v}: ${bad.join(", ")} unknown; want a comma-separated list of ${schema.choices![k].join(", ")} (or nothing)`);
+  }
+  // Names are compared with the record's keys as Fluent Bit escapes them: ASCII only, any case.
+  if (kind === "names" && !/^[A-Za-z0-9_.@$-]*(,[A-Za-z0-9_.@$-]*)*$/.test(v)) throw new InputError(`setting ${k}=${v}: want comma-separated member names of ASCII letters, digits and _ . @ $ -`);
   if (kind === "rules") checkRules(v);
 }
 

@@ -51,6 +51,14 @@ export const SHIPPED: ShippedModule[] = [
     ],
   },
   {
+    wasm: "build/redact.wasm",
+    source: "assembly/redact.ts",
+    eventFormats: ["json"],
+    functions: [
+      { name: "redact_secrets", summary: "Masks the values of named members at any depth (`keys`) and the secrets inside every string, `log` included (`secrets`: bearer tokens, password-like values, e-mail addresses, Luhn-valid card numbers), with `mask`; the rest is copied as it came.", writes: [], then: null },
+    ],
+  },
+  {
     wasm: "build/floor.wasm",
     source: "assembly/floor.ts",
     eventFormats: ["json"],

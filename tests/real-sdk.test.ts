@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { canon } from "./helpers/canon.ts";
 import { luaWithSettings } from "./helpers/lua-settings.ts";
 import { LIFT_SCHEMA, MATCH_SCHEMA } from "../harness/settings-block.ts";
+import { secretLine } from "./helpers/secrets.ts";
 import { configure } from "../harness/configure.ts";
 import { FilterWasm } from "../harness/filter-wasm.ts";
 import { callLua } from "../harness/lua-filter.ts";
@@ -34,15 +35,19 @@ const MODULES: Record<string, Uint8Array> = {
   "match.lua": readFileSync(luaWithSettings("lua/match.lua", MATCH_SCHEMA, MATCH_SETTINGS)),
   "lift.wasm": configure(readFileSync("build/lift.wasm"), LIFT_SETTINGS),
   "lift.lua": readFileSync(luaWithSettings("lua/lift.lua", LIFT_SCHEMA, LIFT_SETTINGS)),
+  "redact.wasm": readFileSync("build/redact.wasm"),
+  "redact.lua": readFileSync("lua/redact.lua"),
 };
 const PIPELINES = [
   ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),
   { fn: "drop_health_checks", file: "drop_health_checks.wasm" },
   { fn: "match_records", file: "match.wasm" },
   { fn: "lift_json", file: "lift.wasm" },
+  { fn: "redact_secrets", file: "redact.wasm" },
 ].map((p, i) => ({ ...p, tag: `sdk.${p.fn}`, instance: `wasm.${i}` }));
 const LUA_TAG = "lua.match_records";
 const LIFT_LUA_TAG = "lua.lift_json";
+const REDACT_LUA_TAG = "lua.redact_secrets";
 
 function corpus(): FbEvent[] {
   const table = ruleTable();
@@ -50,7 +55,8 @@ function corpus(): FbEvent[] {
   const healthz = ["10.1.2.3 - - \"GET /healthz HTTP/1.1\" 200 2\n", "GET /healthz é", "GET /health"].map((log) => mp.obj({ log: mp.str(log) }));
   const flagged = [mp.obj({ drop: mp.bool(true), log: mp.str("x") }), mp.obj({ drop: mp.bool(false) })];
   const payloads = ['{"level":"info","msg":"GET / é","n":5}', '2023-10-16T09:48:55.1Z stdout F {"a":[1,2.5,"x"],"b":{"c":true}}', '{"log":"inner","stream":"mine"}\n', '{"broken":'].map((log) => mp.obj({ log: mp.str(log), stream: mp.str("stdout") }));
-  const made: MpValue[] = [...table, ...healthz, ...flagged, ...payloads, ...Array.from({ length: 1500 }, () => randomRecord(r, table))];
+  const secrets = Array.from({ length: 200 }, (_, i) => mp.obj({ log: mp.str(secretLine(r, 1 + (i % 9))), stream: mp.str("stdout"), ...(i % 4 ? {} : { kubernetes: mp.obj({ labels: mp.obj({ Authorization: mp.str("Basic x"), app: mp.str("web") }) }), password: mp.int(5) }) }));
+  const made: MpValue[] = [...table, ...healthz, ...flagged, ...payloads, ...secrets, ...Array.from({ length: 1500 }, () => randomRecord(r, table))];
   return [
     ...runs().flatMap((x) => x.events).slice(0, 600).map((e) => makeEvent("", e.sec, e.nsec, e.body)),
     ...made.filter((b) => b.t === "map").map((b) => makeEvent("", 1795415418, 559634260, encode(b))),
@@ -90,6 +96,11 @@ ${PIPELINES.map((p) => `[FILTER]\n    Name wasm\n    Match ${p.tag}\n    Wasm_Pa
     Match  ${LIFT_LUA_TAG}
     Script {{DIR}}/lift.lua
     Call   lift_json
+[FILTER]
+    Name   lua
+    Match  ${REDACT_LUA_TAG}
+    Script {{DIR}}/redact.lua
+    Call   redact_secrets
 [OUTPUT]
     Name   file
     Match  *
@@ -118,7 +129,7 @@ forEachFluentBit("filters on the SDK", (bin) => {
     const luaEvents = luaSafe(bin.version);
     let run: FluentBitRun;
     before(async () => {
-      const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b })), ...batches(luaEvents, LIFT_LUA_TAG).map((b) => ({ tag: LIFT_LUA_TAG, events: b }))];
+      const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b })), ...batches(luaEvents, LIFT_LUA_TAG).map((b) => ({ tag: LIFT_LUA_TAG, events: b })), ...batches(luaEvents, REDACT_LUA_TAG).map((b) => ({ tag: REDACT_LUA_TAG, events: b }))];
       run = await runFluentBit({ bin: bin.path, config: config(bin.version), forward, timeoutMs: 600_000, files: MODULES });
     });
     test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2 && DROPS.match_records > 10, JSON.stringify(DROPS)));
@@ -147,6 +158,13 @@ forEachFluentBit("filters on the SDK", (bin) => {
       const got = outEvents(run.outputs, LIFT_LUA_TAG).map((e) => canon(decode(e.body)));
       assert.deepEqual(got, want);
       assert.ok(got.filter((c) => c.includes(canon(mp.str("app")))).length >= 3, "payloads lifted under app");
+    });
+    test("redact_secrets: its Lua twin in real Fluent Bit gives what it gives under LuaJIT here, and masks secrets", () => {
+      const want = callLua("lua/redact.lua", "redact_secrets", luaEvents.map((e) => ({ tag: "t", sec: e.sec, nsec: e.nsec, body: e.body })), { fluentBitVersion: bin.version }).results
+        .map((x, i) => canon(x.action === "set" ? x.body : decode(luaEvents[i].body)));
+      const got = outEvents(run.outputs, REDACT_LUA_TAG).map((e) => canon(decode(e.body)));
+      assert.deepEqual(got, want);
+      assert.ok(got.filter((c) => c.includes(Buffer.from("[REDACTED]").toString("hex"))).length >= 100, "secrets masked");
     });
     test("no filter call failed", () => {
       const failures = logLines(run.log).filter((l) => /\[filter:wasm:|\[wasm\]/.test(l) && !l.startsWith("[debug]"));

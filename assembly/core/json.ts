@@ -11,6 +11,7 @@
 // Nesting is walked with an explicit stack (no recursion: WAMR's stack is 8 KiB).
 import { putByte, putBytes, putJsonEscaped } from "../abi/writer";
 import { findQuoteOrBackslash } from "./scan";
+import { copyStringMasked, keyAtListed, masking, putMask } from "./mask";
 
 /** Set when the input's structure is broken beyond mending (truncated, stray characters). */
 // @ts-ignore: decorator
@@ -256,50 +257,59 @@ export function copyValue(p: usize, end: usize): usize {
   return walkValue(p, end, true);
 }
 
-/** Walks one value, writing its mended copy when `write`. Sets jsonError on broken structure. */
+/**
+ * Walks one value, writing its mended copy when `write`. Sets jsonError on broken structure. With
+ * masking on (mask.ts), a listed member's value is written as the mask and walked unwritten, and
+ * strings are copied with their secrets masked.
+ */
 function walkValue(p: usize, end: usize, write: bool): usize {
   let depth: i32 = 0;
+  let w = write; // false while a masked member's value is walked
+  let maskedAt: i32 = -1; // the depth of that member
+  let masked = false; // the member whose key was just copied is listed
   for (;;) {
     // A value starts here.
     p = skipWs(p, end);
+    if (masked) { masked = false; if (w) putMask(); w = false; maskedAt = depth; }
     if (p >= end) jsonError = true; // no value where one must be (a missing value inside a container is mended below, not reported)
     const c: u8 = p < end ? load<u8>(p) : 0;
     if (c == 0x7b || c == 0x5b) {
       if (depth >= MAX_DEPTH) { jsonError = true; return end; }
       store<u8>(STACK + <usize>depth, c);
       depth++;
-      if (write) putByte(c);
+      if (w) putByte(c);
       p = skipWs(p + 1, end);
       const close: u8 = c + 2; // '{'+2 = '}', '['+2 = ']'
-      if (p < end && load<u8>(p) == close) { p++; depth--; if (write) putByte(close); }
-      else if (c == 0x7b) { p = copyKey(p, end, write); continue; }
+      if (p < end && load<u8>(p) == close) { p++; depth--; if (w) putByte(close); }
+      else if (c == 0x7b) { masked = masking && keyAtListed(p, end); p = copyKey(p, end, w); continue; }
       else continue;
     } else if (c == 0x22) {
-      p = copyString(p, end, write);
+      p = masking ? copyStringMasked(p, end, w) : copyString(p, end, w);
     } else {
-      p = copyBare(p, end, write);
+      p = copyBare(p, end, w);
     }
     // After a value: separators and closes until the next value or the end of this one.
     for (;;) {
+      if (depth == maskedAt) { w = write; maskedAt = -1; } // the masked value ends here
       if (depth == 0) return p;
       p = skipWs(p, end);
       const open = load<u8>(STACK + <usize>(depth - 1));
       const close: u8 = open + 2;
       if (p >= end) { // truncated: close what is open
         jsonError = true;
-        if (write) while (depth > 0) { depth--; putByte(load<u8>(STACK + <usize>depth) + 2); }
+        if (write) while (depth > 0) { depth--; if (w || depth < maskedAt) putByte(load<u8>(STACK + <usize>depth) + 2); }
         return end;
       }
       const d = load<u8>(p);
       if (d == 0x2c) {
         p = skipWs(p + 1, end);
-        if (write) putByte(0x2c);
-        if (open == 0x7b) p = copyKey(p, end, write);
+        if (w) putByte(0x2c);
+        if (open == 0x7b) { masked = masking && keyAtListed(p, end); p = copyKey(p, end, w); }
         break;
       }
-      if (d == close) { p++; depth--; if (write) putByte(close); continue; }
+      if (d == close) { p++; depth--; if (w) putByte(close); continue; }
       jsonError = true; // anything else: the structure is broken
-      if (write) while (depth > 0) { depth--; putByte(load<u8>(STACK + <usize>depth) + 2); }
+      if (write) while (depth > 0) { depth--; if (w || depth < maskedAt) putByte(load<u8>(STACK + <usize>depth) + 2); }
       return end;
     }
   }

@@ -17,6 +17,7 @@
 //   r.setString / setInt / setNumber / setBool / setNull / setRaw / setValue, r.remove, r.rename.
 // Nothing is allocated: views and edits live in fixed pools that every call starts afresh.
 export { Record, EDITS_PER_CALL } from "./record";
+export { SecretKind } from "../core/secrets";
 export { Kind, Members, VIEWS_PER_CALL, Value } from "./value";
 export { Text } from "./text";
 export { keptText, setting } from "./settings";

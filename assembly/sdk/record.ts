@@ -39,6 +39,18 @@ export const EDITS_PER_CALL: i32 = 64;
   afterCriHeader: bool = false;
 }
 
+/** What redact() asked for; the runner masks while it writes the record (core/mask.ts). */
+@unmanaged export class Redaction {
+  on: bool = false;
+  namesStart: usize = 0;
+  namesEnd: usize = 0;
+  maskStart: usize = 0;
+  maskEnd: usize = 0;
+  secrets: u32 = 0;
+}
+
+const REDACTION = changetype<Redaction>(memory.data(<i32>offsetof<Redaction>(), 8));
+
 const LIFT = changetype<Lift>(memory.data(<i32>offsetof<Lift>(), 8));
 
 const EDIT_SIZE = offsetof<Edit>();
@@ -59,6 +71,8 @@ export function editAt(i: i32): Edit {
   editsDropped: i32 = 0;
   /** The lift asked for (start 0: none). */
   lift: Lift;
+  /** The masking asked for (on false: none). */
+  redaction: Redaction;
 
   // Reading --------------------------------------------------------------------------------
 
@@ -123,6 +137,22 @@ export function editAt(i: i32): Edit {
     this.lift.keepSource = keepSource;
     this.lift.afterCriHeader = afterCriHeader;
   }
+  // Redacting: masks written while the record is copied (core/secrets.ts says what is found) ---
+
+  /**
+   * In the record written, the value of every member (at any depth) whose name is one of the
+   * comma-separated `names` (ASCII, any case) becomes the string `mask`, whatever it held; and in
+   * every string value, the secrets of the kinds `secrets` (SecretKind bits: Bearer, Password,
+   * Email, Card) are replaced by `mask`. Everything else is copied as it came.
+   */
+  redact(names: Text, mask: Text, secrets: u32): void {
+    const m = this.redaction;
+    m.on = true;
+    m.namesStart = names.start; m.namesEnd = names.end;
+    m.maskStart = mask.start; m.maskEnd = mask.end;
+    m.secrets = secrets;
+  }
+
   /** A copy of another value of this record (e.g. a nested member lifted to the top). */
   setValue(name: string, v: Value): void {
     if (!v.exists) { this.setNull(name); return; }
@@ -154,6 +184,8 @@ export function beginRecord(rec: usize, recLen: i32, tag: usize, tagLen: i32, se
   r.tagStart = tag; r.tagLength = tagLen; r.sec = sec; r.nsec = nsec;
   r.editCount = 0; r.editsDropped = 0;
   r.lift = LIFT;
+  r.redaction = REDACTION;
+  REDACTION.on = false;
   LIFT.start = 0; LIFT.end = 0; LIFT.underStart = 0; LIFT.underEnd = 0; LIFT.keepSource = true; LIFT.afterCriHeader = false;
   return r;
 }

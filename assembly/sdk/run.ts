@@ -8,10 +8,11 @@
 //     that cannot grow, becomes `{"fbwasm_check":{"invalid_json":true},"log":"<the whole text>"}`.
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
-import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped, setOutPos } from "../abi/writer";
 import { CriStatus, criMessage, parseCriHeader } from "../core/cri";
 import { jsonUnescape } from "../core/json-string";
 import { putInt } from "../core/digits";
+import { copyStringMasked, keyAtListed, maskWith, masking, putMask, stopMasking } from "../core/mask";
 import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
 import { EditKind, Record, beginRecord, editAt } from "./record";
 import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, sameText, textRelates } from "./text";
@@ -39,7 +40,12 @@ export function run(filter: Filter, tag: usize, tagLen: i32, sec: u32, nsec: u32
   // A lift: its text decoded first, before where the output will start, so the copy can read it.
   const object = r.lift.start != 0 ? decodeLift(r, start) : false;
   const outAt = object ? (liftedEnd + 7) & ~<usize>7 : start;
-  return writeRecord(r, rec, recLen, outAt, start, object);
+  if (!r.redaction.on) return writeRecord(r, rec, recLen, outAt, start, object);
+  const m = r.redaction;
+  maskWith(m.namesStart, m.namesEnd - m.namesStart, m.maskStart, m.maskEnd - m.maskStart, m.secrets);
+  const out = writeRecord(r, rec, recLen, outAt, start, object);
+  stopMasking();
+  return out;
 }
 
 // The object decoded by decodeLift(), valid during the call.
@@ -118,7 +124,8 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize, callStart
     if (e < 0) {
       if (wrote) putByte(0x2c);
       wrote = true;
-      p = copyValue(copyKey(p, end, true), end);
+      if (masking && keyAtListed(p, end)) { p = skipValue(copyKey(p, end, true), end); putMask(); } // a listed name, at the top
+      else p = copyValue(copyKey(p, end, true), end);
     } else {
       const edit = editAt(e);
       edit.applied = true;
@@ -250,7 +257,16 @@ function putNumber(v: f64): void {
 function fallback(rec: usize, recLen: i32, start: usize): usize {
   outReset(start, <usize>recLen * 6 + 64);
   putAscii("{\"fbwasm_check\":{\"invalid_json\":true},\"log\":\"");
+  const text = outPos - 1; // the string, from its opening quote
   putJsonEscaped(rec, <usize>recLen);
-  putAscii("\"}");
+  putByte(0x22);
+  if (masking) { // the string again with its secrets masked, in its place
+    const textEnd = outPos;
+    copyStringMasked(text, textEnd, true);
+    const n = outPos - textEnd;
+    memory.copy(text, textEnd, n);
+    setOutPos(text + n);
+  }
+  putByte(0x7d);
   return resultReplaced(rec);
 }

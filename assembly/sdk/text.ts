@@ -21,6 +21,19 @@ import { putByte, putBytes, reserve, outPos, setOutPos } from "../abi/writer";
     const n = literalUtf8(s);
     return n == this.length && memory.compare(this.start, literalBytes(), <usize>n) == 0;
   }
+  /** One of its comma-separated items is `s` (a list setting: `bearer,email`). */
+  lists(s: string): bool {
+    const n = literalUtf8(s);
+    if (n < 0) return false;
+    let p = this.start;
+    while (p <= this.end) {
+      let q = p;
+      while (q < this.end && load<u8>(q) != 0x2c) q++;
+      if (q - p == <usize>n && memory.compare(p, literalBytes(), <usize>n) == 0) return true;
+      p = q + 1;
+    }
+    return false;
+  }
 }
 
 /** The longest literal a filter compares or writes in one piece, in UTF-8 bytes. */
