@@ -32,6 +32,8 @@ import { compileAs } from "../scripts/asc.ts";
 
 const SDK_EXAMPLE = "examples/sdk/drop_health_checks.ts";
 import { configure } from "../harness/configure.ts";
+import { CRI_SCHEMA } from "../harness/settings-block.ts";
+import { luaScriptWith } from "../harness/settings-tables.ts";
 
 const USAGE = "usage: npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--no-readme]";
 const args = process.argv.slice(2);
@@ -140,9 +142,7 @@ try {
     writeFileSync(join(dir, basename(m.wasm)), live(m.wasm, m));
     for (const f of [3, 5]) { const p = aotPath(m.wasm, f, ARCH); writeFileSync(join(dir, basename(p)), live(p, m)); }
   }
-  const script = readFileSync("lua/cri_time.lua", "utf8");
-  if (!/\n  drift_ms = 1000,\n/.test(script)) throw new Error("lua/cri_time.lua: drift_ms setting not found where the benchmark sets it");
-  writeFileSync(join(dir, "cri_time.lua"), script.replace(/\n  drift_ms = 1000,\n/, `\n  drift_ms = ${DRIFT_MS},\n`));
+  writeFileSync(join(dir, "cri_time.lua"), luaScriptWith(readFileSync(CRI_SCHEMA.twin, "utf8"), CRI_SCHEMA, { drift_ms: DRIFT_MS }));
   writeFileSync(join(dir, "reference.lua"), readFileSync("bench/reference.lua"));
   writeFileSync(join(dir, "redact.lua"), readFileSync("lua/redact.lua"));
   // The SDK example, compiled here (it is not shipped), for both AOT formats when the compilers are found.

@@ -21,6 +21,8 @@ import { NEWEST, fallbackNote } from "./versions.ts";
 import { esTimestamp, parserStage } from "./stages.ts";
 import { formatStdout } from "./stdout-format.ts";
 import { configure, readSettings } from "./configure.ts";
+import { SCHEMAS } from "./settings-block.ts";
+import { settingsHelp } from "./settings-tables.ts";
 import { readModuleInfo, signature } from "./wasm-binary.ts";
 import { InputError } from "./input-error.ts";
 import { parseEventTime } from "./container-log.ts";
@@ -145,7 +147,10 @@ export const HELP: Record<keyof typeof OPTIONS, string> = {
   --in F           a shipped module: .wasm or one of its AOT files
   --out G          where the configured copy goes
   --set key=value  a setting (README, "Settings, without a rebuild"); repeat for several
-  --show           print the module's settings`,
+  --show           print the module's settings
+
+Settings of each module, with their defaults:
+${settingsHelp(SCHEMAS)}`,
 };
 
 function version(): string {

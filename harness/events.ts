@@ -4,6 +4,7 @@
  * Bodies and metadata stay raw msgpack bytes, so nothing a filter did not touch is re-encoded.
  */
 import { MpReader, MpValue, MpWriter, MsgpackError, decode, encode, mp, toView, unhex } from "./msgpack.ts";
+import { decodeEventTime, isEventTime, writeEventTime } from "./event-time.ts";
 
 export interface FbEvent {
   tag: string;
@@ -27,10 +28,7 @@ export function makeEvent(tag: string, sec: number, nsec: number, body: MpValue 
 }
 
 function readTime(v: MpValue, at: number): { sec: number; nsec: number; kind: FbEvent["timeKind"]; group?: FbEvent["group"] } {
-  if (v.t === "ext" && v.type === 0 && v.b.length === 8) {
-    const dv = new DataView(v.b.buffer, v.b.byteOffset, 8);
-    return { sec: dv.getUint32(0), nsec: dv.getUint32(4), kind: "eventtime" };
-  }
+  if (isEventTime(v)) return { ...decodeEventTime(v.b), kind: "eventtime" };
   if (v.t === "int") {
     if (v.v === -1n) return { sec: 0, nsec: 0, kind: "int", group: "start" };
     if (v.v === -2n) return { sec: 0, nsec: 0, kind: "int", group: "end" };
@@ -53,25 +51,47 @@ export function readMsgpackStream(bytes: Uint8Array, tag: string): FbEvent[] {
   return events;
 }
 
+const isTime = (v: MpValue) => isEventTime(v) || v.t === "int" || v.t === "float";
+
+/** A map's first byte: fixmap, map16, map32. */
+export const isMapByte = (b: number | undefined) => b !== undefined && ((b & 0xf0) === 0x80 || b === 0xde || b === 0xdf);
+
+/** The event at the cursor (either form); an error naming the offset when the item there is none. */
 export function readOneEvent(r: MpReader, tag: string): FbEvent {
+  const e = readEventOrWhyNot(r, tag);
+  if ("whyNot" in e) throw new MsgpackError(e.whyNot, e.at);
+  return e;
+}
+
+/**
+ * The event at the cursor, or why the item there is none (the cursor is then somewhere inside
+ * it). Each value is read once; only bytes no reader can pass (truncated, invalid, nested deeper
+ * than the reader's limit) throw. Depths are those of the item's containers, as read() counts them.
+ */
+export function readEventOrWhyNot(r: MpReader, tag: string): FbEvent | { whyNot: string; at: number } {
   const at = r.pos;
   const wideHeaders = r.bytes[at] === 0xdd;
-  if (r.arrayHeader() !== 2) throw new MsgpackError("event is not a 2-element array", at);
+  if (r.arrayHeader() !== 2) return { whyNot: "event is not a 2-element array", at };
   const headAt = r.pos;
   const headLen = r.arrayHeader();
-  let time, meta: Uint8Array, format: FbEvent["format"];
+  const notTime = { whyNot: "event time is neither EventTime, integer nor float", at: headAt };
+  let v: MpValue, meta: Uint8Array, format: FbEvent["format"];
   if (headLen === 2) {
-    time = readTime(r.read(), headAt);
-    const [ms, me] = r.skip();
-    meta = r.bytes.slice(ms, me);
-    if (decode(meta).t !== "map") throw new MsgpackError("event metadata is not a map", ms);
+    v = r.read(2);
+    if (!isTime(v)) return notTime;
+    const ms = r.pos;
+    if (!isMapByte(r.bytes[ms])) return { whyNot: "event metadata is not a map", at: ms };
+    r.skip(2);
+    meta = r.bytes.slice(ms, r.pos);
     format = "v2";
   } else if (headLen === undefined) {
-    time = readTime(r.read(), headAt);
+    v = r.read(1);
+    if (!isTime(v)) return notTime;
     meta = EMPTY_MAP;
     format = "legacy";
-  } else throw new MsgpackError("event header is not [time, metadata]", headAt);
-  const [bs, be] = r.skip();
+  } else return { whyNot: "event header is not [time, metadata]", at: headAt };
+  const time = readTime(v, headAt);
+  const [bs, be] = r.skip(1);
   return { tag, sec: time.sec, nsec: time.nsec, timeKind: time.kind, format, meta, body: r.bytes.slice(bs, be), group: time.group, wideHeaders: wideHeaders || undefined };
 }
 
@@ -79,11 +99,7 @@ export function encodeTime(w: MpWriter, e: Pick<FbEvent, "sec" | "nsec" | "timeK
   if (e.group) { w.int(e.group === "start" ? -1n : -2n); return; }
   if (e.timeKind === "int") { w.int(BigInt(e.sec)); return; }
   if (e.timeKind === "float") { w.f64(e.sec + e.nsec / 1e9); return; }
-  const t = new Uint8Array(8);
-  const dv = new DataView(t.buffer);
-  dv.setUint32(0, e.sec >>> 0);
-  dv.setUint32(4, e.nsec >>> 0);
-  w.ext(0, t);
+  writeEventTime(w, e);
 }
 
 export function writeMsgpackStream(events: FbEvent[]): Uint8Array {

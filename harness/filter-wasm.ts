@@ -150,7 +150,7 @@ export class FilterWasm {
       if (body === undefined) { dropped++; continue; }
       this.appendEvent(w, ev, body);
     }
-    return { ...readChunk(w.finish(), events[0]?.tag ?? "", this.behaviour.chunkDepthLimit), dropped, log };
+    return { ...readChunk(w.finish(), events[0]?.tag ?? "", { count: this.behaviour.chunkDepthLimit, decode: this.behaviour.decodeDepthLimit }), dropped, log };
   }
 
   private appendEvent(w: MpWriter, ev: FbEvent, body: Uint8Array): void {

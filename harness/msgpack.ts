@@ -147,10 +147,10 @@ export class MpReader {
     return undefined;
   }
 
-  /** Skips one value and returns its byte span, without building it. */
-  skip(): [number, number] {
+  /** Passes one value (checked as read() checks it, `depth` containers around it) and returns its byte span. */
+  skip(depth = 0): [number, number] {
     const start = this.pos;
-    this.read();
+    this.read(depth);
     return [start, this.pos];
   }
 }

@@ -21,6 +21,10 @@ export interface Schema {
   kinds: Record<string, SettingKind>;
   /** For choice settings: the values allowed (choices: a comma-separated list of them, or none). */
   choices?: Record<string, string[]>;
+  /** What each setting does, one sentence: the README tables, the Lua twins' tables and `fbwasm configure --help` print it. */
+  docs: Record<string, string>;
+  /** The Lua twin whose `local settings = { … }` table holds the same settings (generated from this schema). */
+  twin: string;
   /** The generated AssemblyScript file and the names it exports. */
   source: { file: string; block: string; blockSize: string };
 }
@@ -58,6 +62,25 @@ export const CRI_SCHEMA: Schema = {
     check_key: "key", raw_key: "optional-key", split_raw: "bool", repair_glued: "bool", span_ms: "count", drift_ms: "count",
     partial_piece_bytes: "count", kube: "bool", kube_key: "key", id_key: "optional-key",
   },
+  docs: {
+    log_key: "the key holding the line or message",
+    time_key: "the key a `cri`/`docker` parser left the time in",
+    stream_key: "the stream key: read, and written when splitting raw lines",
+    tag_key: "the CRI tag key (`P`/`F`): read, and written when splitting raw lines",
+    timestamp_key: "written by `cri_timestamp*`",
+    event_time_key: "written by `cri_event_time` and `cri_timestamp_and_event_time`",
+    check_key: "the diagnostics",
+    raw_key: "keep the original raw line under this key",
+    split_raw: "split raw CRI lines into `log`/`stream`/`_p`",
+    repair_glued: "remove CRI headers from glued continuation lines",
+    span_ms: "report `span_ms` above this",
+    drift_ms: "report `drift_ms` at or above this",
+    partial_piece_bytes: "the runtime's split size, for `partial` on `cri`-parsed records",
+    kube: "add `kubernetes: {pod_name, namespace_name, container_name, docker_id}` from the tail tag `kube.var.log.containers.<pod>_<ns>_<container>-<id>.log`, for clusters that cannot afford the kubernetes filter's API calls",
+    kube_key: "where `kube` puts that",
+    id_key: "write a record id under this key (\"Record ids\"), for the es/opensearch outputs' `Id_Key`",
+  },
+  twin: "lua/cri_time.lua",
   source: { file: "assembly/config/block.ts", block: "CONFIG_BLOCK", blockSize: "CONFIG_BLOCK_SIZE" },
 };
 
@@ -68,6 +91,12 @@ export const MATCH_SCHEMA: Schema = {
   defaults: { rules: "", action: "drop", combine: "any" },
   kinds: { rules: "rules", action: "choice", combine: "choice" },
   choices: { action: ["drop", "keep"], combine: ["any", "all"] },
+  docs: {
+    rules: "rules separated by `;`, each `PATH OP VALUE` (below); up to 16; none: every record passes",
+    action: "`drop`: a record that matches is dropped; `keep`: only records that match are kept",
+    combine: "`any`: one rule holding is a match; `all`: every rule must hold",
+  },
+  twin: "lua/match.lua",
   source: { file: "assembly/match/block.ts", block: "MATCH_BLOCK", blockSize: "MATCH_BLOCK_SIZE" },
 };
 
@@ -77,6 +106,13 @@ export const LIFT_SCHEMA: Schema = {
   size: 512,
   defaults: { key: "log", under: "", keep_key: "true", cri: "true" },
   kinds: { key: "key", under: "optional-key", keep_key: "bool", cri: "bool" },
+  docs: {
+    key: "the member whose text is lifted",
+    under: "put the object under this member instead of the top level (no clash with `stream`, `time`, `kubernetes`…)",
+    keep_key: "`false`: remove `key` once its text was lifted (a text that is no object stays)",
+    cri: "skip a CRI header (`<time> <stream> <tag> `) before the JSON",
+  },
+  twin: "lua/lift.lua",
   source: { file: "assembly/lift/block.ts", block: "LIFT_BLOCK", blockSize: "LIFT_BLOCK_SIZE" },
 };
 
@@ -87,6 +123,12 @@ export const REDACT_SCHEMA: Schema = {
   defaults: { keys: "password,passwd,secret,token,api_key,apikey,authorization", secrets: "bearer,password,email,card", mask: "[REDACTED]" },
   kinds: { keys: "names", secrets: "choices", mask: "key" },
   choices: { secrets: ["bearer", "password", "email", "card"] },
+  docs: {
+    keys: "member names (any case) whose values become the mask, at any depth",
+    secrets: "the kinds of secret looked for inside strings (below)",
+    mask: "the text written instead",
+  },
+  twin: "lua/redact.lua",
   source: { file: "assembly/redact/block.ts", block: "REDACT_BLOCK", blockSize: "REDACT_BLOCK_SIZE" },
 };
 export const SCHEMAS: Schema[] = [CRI_SCHEMA, MATCH_SCHEMA, LIFT_SCHEMA, REDACT_SCHEMA];

@@ -46,8 +46,19 @@ export interface Behaviour {
   checksArgumentCount: boolean;
   /** Bodies nested deeper than this (containers) silently vanish before the filter (v2.1.8: 31). */
   inputDepthLimit: number;
-  /** Nesting limit of the unpacker that counts a chunk's records (event wrapper included). */
+  /**
+   * Nesting limit (containers, the event's array included) of the count that decides whether a
+   * chunk holds records at all (none: the chunk is skipped, out_file msgpack included): 5.1.1 64;
+   * 2.1.8 none seen (conformance json-output, nested_depth_64 and nested_depth_200 reach out_file).
+   */
   chunkDepthLimit: number;
+  /**
+   * Nesting limit of the decoder outputs read a chunk's events with; the events after a deeper one
+   * are lost to them: 5.1.1 64; 2.1.8 32 (conformance chunk_poisoning, json:nested_depth_64; and
+   * measured: a returned body of 32, 33, 48, 64, 65 containers ends what out_file JSON prints of
+   * its chunk, docs/fluent-bit-facts.md).
+   */
+  decodeDepthLimit: number;
   /** Event header in the chunk: v5 `92 92 d7 00 …`, v2 array32 headers. */
   eventHeader: "fixarray" | "array32";
   /** A bad wasm_path: v2 starts and passes records through unfiltered; later releases refuse to start. */
@@ -80,6 +91,7 @@ export function behaviourFor(version: string = NEWEST): Behaviour {
     checksArgumentCount: !persistent,
     inputDepthLimit: v5 ? Infinity : 31,
     chunkDepthLimit: v5 ? 64 : Infinity,
+    decodeDepthLimit: v5 ? 64 : 32,
     eventHeader: v5 ? "fixarray" : "array32",
     badPathPassesThrough: !persistent,
     forwardInputFails: persistent,

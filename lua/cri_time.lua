@@ -15,23 +15,40 @@
 -- parser filter; no parser filter follows. `Time_as_Table On` keeps the nanoseconds (a Lua number
 -- cannot hold epoch nanoseconds; the table holds sec and nsec as two integers).
 
--- Settings: the same names and defaults as `fbwasm configure` (README, "Settings").
+-- Settings: the same names and defaults as `fbwasm configure` (README, "Settings"); set a value
+-- here. The table is generated from harness/settings-block.ts by `npm run build`.
 local settings = {
+  -- the key holding the line or message
   log_key = "log",
+  -- the key a `cri`/`docker` parser left the time in
   time_key = "time",
+  -- the stream key: read, and written when splitting raw lines
   stream_key = "stream",
+  -- the CRI tag key (`P`/`F`): read, and written when splitting raw lines
   tag_key = "_p",
+  -- written by `cri_timestamp*`
   timestamp_key = "@timestamp",
+  -- written by `cri_event_time` and `cri_timestamp_and_event_time`
   event_time_key = "_event_time",
+  -- the diagnostics
   check_key = "cri_check",
+  -- keep the original raw line under this key
   raw_key = "",
+  -- split raw CRI lines into `log`/`stream`/`_p`
   split_raw = true,
+  -- remove CRI headers from glued continuation lines
   repair_glued = true,
+  -- report `span_ms` above this
   span_ms = 1000,
+  -- report `drift_ms` at or above this
   drift_ms = 1000,
+  -- the runtime's split size, for `partial` on `cri`-parsed records
   partial_piece_bytes = 16384,
+  -- add `kubernetes: {pod_name, namespace_name, container_name, docker_id}` from the tail tag `kube.var.log.containers.<pod>_<ns>_<container>-<id>.log`, for clusters that cannot afford the kubernetes filter's API calls
   kube = false,
+  -- where `kube` puts that
   kube_key = "kubernetes",
+  -- write a record id under this key ("Record ids"), for the es/opensearch outputs' `Id_Key`
   id_key = "",
 }
 

@@ -13,11 +13,16 @@
 -- hold nil), an empty array comes out as an empty object, a number with a fraction of zero
 -- (`5.0`) as an integer, and of a name the payload repeats the last one is kept.
 
--- Settings: the same names and defaults as `fbwasm configure` (README, "lift").
+-- Settings: the same names and defaults as `fbwasm configure` (README, "lift"); set a value
+-- here. The table is generated from harness/settings-block.ts by `npm run build`.
 local settings = {
+  -- the member whose text is lifted
   key = "log",
+  -- put the object under this member instead of the top level (no clash with `stream`, `time`, `kubernetes`…)
   under = "",
+  -- `false`: remove `key` once its text was lifted (a text that is no object stays)
   keep_key = true,
+  -- skip a CRI header (`<time> <stream> <tag> `) before the JSON
   cri = true,
 }
 
@@ -71,10 +76,12 @@ local function decode_string(s, i)
   end
 end
 
-function decode_value(s, i)
+-- `room`: how many more containers the value may open (nil past it: the payload stays text).
+function decode_value(s, i, room)
   i = skip_ws(s, i)
   local c = byte(s, i)
   if c == 34 then return decode_string(s, i) end
+  if (c == 123 or c == 91) and room < 1 then return nil end
   if c == 123 then
     local t = {}
     i = skip_ws(s, i + 1)
@@ -85,7 +92,7 @@ function decode_value(s, i)
       if not k then return nil end
       i = skip_ws(s, i)
       if byte(s, i) ~= 58 then return nil end
-      local v; v, i = decode_value(s, i + 1)
+      local v; v, i = decode_value(s, i + 1, room - 1)
       if i == nil then return nil end
       t[k] = v
       i = skip_ws(s, i)
@@ -100,7 +107,7 @@ function decode_value(s, i)
     i = skip_ws(s, i + 1)
     if byte(s, i) == 93 then return t, i + 1 end
     while true do
-      local v; v, i = decode_value(s, i)
+      local v; v, i = decode_value(s, i, room - 1)
       if i == nil then return nil end
       n = n + 1; t[n] = v
       i = skip_ws(s, i)
@@ -118,6 +125,11 @@ function decode_value(s, i)
   return nil
 end
 
+-- The most nested containers a lift may make a record hold (the record's table included): Fluent
+-- Bit 2.1.8 crashes when an output formats a record of 28 to 31 as JSON, and outputs stop decoding
+-- a chunk at a record of 32 or more (the module's DEEPEST_RECORD, assembly/sdk/run.ts).
+local DEEPEST_RECORD = 27
+
 -- The object `text` holds (after a CRI header when settings.cri), or nil.
 local function object_of(text)
   if settings.cri then
@@ -126,7 +138,7 @@ local function object_of(text)
   end
   local i = skip_ws(text, 1)
   if byte(text, i) ~= 123 then return nil end
-  local v, e = decode_value(text, i)
+  local v, e = decode_value(text, i, settings.under ~= "" and DEEPEST_RECORD - 1 or DEEPEST_RECORD)
   if e == nil or skip_ws(text, e) <= #text then return nil end
   return v
 end

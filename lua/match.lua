@@ -8,10 +8,14 @@
 --       Script /fluent-bit/scripts/match.lua
 --       Call   match_records
 
--- Settings: the same names and defaults as `fbwasm configure` (README, "match").
+-- Settings: the same names and defaults as `fbwasm configure` (README, "match"); set a value
+-- here. The table is generated from harness/settings-block.ts by `npm run build`.
 local settings = {
+  -- rules separated by `;`, each `PATH OP VALUE` (below); up to 16; none: every record passes
   rules = "",
+  -- `drop`: a record that matches is dropped; `keep`: only records that match are kept
   action = "drop",
+  -- `any`: one rule holding is a match; `all`: every rule must hold
   combine = "any",
 }
 

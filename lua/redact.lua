@@ -12,10 +12,14 @@
 -- The finders are those of assembly/core/secrets.ts, run over the decoded string here (the module
 -- reads the escaped JSON text, where an escape is one character no secret is made of).
 
--- Settings: the same names and defaults as `fbwasm configure` (README, "redact").
+-- Settings: the same names and defaults as `fbwasm configure` (README, "redact"); set a value
+-- here. The table is generated from harness/settings-block.ts by `npm run build`.
 local settings = {
+  -- member names (any case) whose values become the mask, at any depth
   keys = "password,passwd,secret,token,api_key,apikey,authorization",
+  -- the kinds of secret looked for inside strings (below)
   secrets = "bearer,password,email,card",
+  -- the text written instead
   mask = "[REDACTED]",
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm run build`: regenerates the settings block source, compiles every shipped module into
+ * `npm run build`: regenerates the settings block sources, the README's settings tables and the Lua
+ * twins' settings tables from the schemas (harness/settings-block.ts), compiles every shipped module into
  * build/, compiles each ahead of time for both AOT formats and both CPU architectures
  * (scripts/aot.ts) when the compilers are found, and writes build/manifest.json. The output is
  * deterministic: CI rebuilds and compares. Without a compiler, the AOT files already in build/
@@ -9,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SCHEMAS, blockSource } from "../harness/settings-block.ts";
+import { luaScriptWith, readmeWithTable } from "../harness/settings-tables.ts";
 import { dirname } from "node:path";
 import { compileAs } from "./asc.ts";
 import { SHIPPED } from "./shipped.ts";
@@ -24,6 +26,11 @@ for (const schema of SCHEMAS) {
   mkdirSync(dirname(schema.source.file), { recursive: true });
   if (current !== source) writeFileSync(schema.source.file, source);
 }
+
+// The lists generated from the same schemas: the README's settings tables, the Lua twins' tables.
+const writeIfChanged = (file: string, text: string) => { if (readFileSync(file, "utf8") !== text) writeFileSync(file, text); };
+writeIfChanged("README.md", SCHEMAS.reduce((readme, schema) => readmeWithTable(readme, schema), readFileSync("README.md", "utf8")));
+for (const schema of SCHEMAS) writeIfChanged(schema.twin, luaScriptWith(readFileSync(schema.twin, "utf8"), schema));
 
 mkdirSync("build", { recursive: true });
 for (const m of SHIPPED) {

@@ -22,10 +22,11 @@ import { BulkReceiver } from "../harness/real/bulk-receiver.ts";
 import { runFluentBit } from "../harness/real/run.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 import { forEachFluentBit, persistentWasm } from "./helpers/real-fluent-bit.ts";
+import { luaTextWithSettings } from "./helpers/lua-settings.ts";
+import { CRI_SCHEMA } from "../harness/settings-block.ts";
 
 const WASM = configure(readFileSync("build/cri_time.wasm"), { id_key: "_id" });
-const LUA_TEXT = readFileSync("lua/cri_time.lua", "utf8").replace('\n  id_key = "",\n', '\n  id_key = "_id",\n');
-if (!LUA_TEXT.includes('\n  id_key = "_id",\n')) throw new Error("lua/cri_time.lua: the id_key setting is not where this test sets it");
+const LUA_TEXT = luaTextWithSettings(CRI_SCHEMA, { id_key: "_id" });
 const EVENT = { sec: 1795415418, nsec: 559634260 };
 const ID = "0123456789abcdef".repeat(4);
 const T = "2023-10-16T09:48:55.123456789Z";

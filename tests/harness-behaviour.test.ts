@@ -159,3 +159,29 @@ test("memory stays bounded over thousands of records through one instance", () =
   for (let i = 0; i < 50; i++) f.filterChunk(records(100));
   assert.equal(pages(), after);
 });
+
+// One bad returned buffer among good records of one chunk, as recorded: the raw chunk out_file
+// `format msgpack` wrote, and what out_file's JSON lines (an output that decodes events) printed,
+// which stops at the first item that is no event (harness/chunk-reader.ts).
+for (const version of VERSIONS) {
+  for (const [name, want] of Object.entries(experiments(version).chunk_poisoning.result) as [string, any][]) {
+    test(`${version}: chunk poisoning, ${name}: the chunk written and the events an output decodes`, () => {
+      const msgpack = name.startsWith("msgpack:");
+      const f = new FilterWasm({ wasm: probe, functionName: msgpack ? "mout" : "jout", fluentBitVersion: version, ...(msgpack ? { eventFormat: "msgpack" as const } : {}) });
+      const good = (n: number) => (msgpack ? Buffer.from([0x81, 0xa4, ...Buffer.from("good"), n]) : Buffer.from(`{"good":${n}}`));
+      const emit = [good(1), Buffer.from(want.bad_bytes_hex, "hex"), good(3)];
+      const r = f.filterChunk(emit.map((b, i) => makeEvent("t", 1700000001 + i, i + 1, mp.obj({ emit_hex: mp.str(b.toString("hex")) }))));
+      assert.equal(Buffer.from(r.chunk ?? []).toString("hex"), want.msgpack_file_hex, "the chunk out_file msgpack writes");
+      assert.equal(r.undecodable, false);
+      assert.equal(r.items.length, want.msgpack_file_events.length, "items read back from it");
+      // An event whose body holds an ext value (the EventTime a truncated map swallowed) is printed
+      // as raw bytes by 5.1.1 and not at all by 2.1.8: compared up to it, then by count.
+      const hasExt = (e: FbEvent) => JSON.stringify(toView(decode(e.body))).includes('"$ext"');
+      const upTo = r.events.findIndex(hasExt);
+      const plain = upTo < 0 ? r.events : r.events.slice(0, upTo);
+      const printed = plain.map((e) => `p: [${e.sec}.${String(e.nsec).padStart(9, "0")}, ${JSON.stringify(toView(decode(e.body)))}]`);
+      assert.deepEqual(printed, want.json_lines_output.slice(0, plain.length), "what a decoding output prints");
+      assert.ok([plain.length, r.events.length].includes(want.json_lines_output.length), "events the output decodes");
+    });
+  }
+}

@@ -21,7 +21,7 @@ import { LIFT_SCHEMA } from "../harness/settings-block.ts";
 import { aotFormatFor, aotPath } from "../scripts/aot.ts";
 import { canon } from "./helpers/canon.ts";
 import { luaSettingsTable, luaWithSettings } from "./helpers/lua-settings.ts";
-import { forEachFluentBit } from "./helpers/real-fluent-bit.ts";
+import { forEachFluentBit, outEvents, persistentWasm } from "./helpers/real-fluent-bit.ts";
 
 const WASM = readFileSync("build/lift.wasm");
 const LUA = readFileSync("lua/lift.lua", "utf8");
@@ -29,6 +29,8 @@ type Settings = Record<string, string>;
 const luaWith = (settings: Settings) => luaWithSettings("lua/lift.lua", LIFT_SCHEMA, settings);
 
 const CRI = "2023-10-16T09:48:55.123456789Z stdout F ";
+/** A JSON object of `n` nested containers: `{"d":[[…1…]]}`. */
+const deep = (n: number) => `{"d":${"[".repeat(n - 1)}1${"]".repeat(n - 1)}}`;
 // [settings, record in, record out]
 const CASES: [Settings, Record<string, unknown>, Record<string, unknown>][] = [
   [{}, { log: '{"level":"info","n":5}' }, { log: '{"level":"info","n":5}', level: "info", n: 5 }],
@@ -49,6 +51,12 @@ const CASES: [Settings, Record<string, unknown>, Record<string, unknown>][] = [
   [{ under: "app" }, { log: '{"a":1}', app: "mine" }, { log: '{"a":1}', app: "mine" }],
   [{ under: "app", keep_key: "false" }, { log: '{"a":1}' }, { app: { a: 1 } }],
   [{ key: "message" }, { message: '{"a":1}', log: '{"b":2}' }, { message: '{"a":1}', log: '{"b":2}', a: 1 }],
+  // At most 27 nested containers in the record it makes (README, "lift"): deeper stays text.
+  [{}, { log: deep(27) }, { log: deep(27), ...JSON.parse(deep(27)) }],
+  [{}, { log: deep(28) }, { log: deep(28) }],
+  [{ under: "app" }, { log: deep(26) }, { log: deep(26), app: JSON.parse(deep(26)) }],
+  [{ under: "app" }, { log: deep(27) }, { log: deep(27) }],
+  [{}, { log: `{"s":"${"[".repeat(40)}","d":[[1]]}` }, { log: `{"s":"${"[".repeat(40)}","d":[[1]]}`, s: "[".repeat(40), d: [[1]] }],
 ];
 
 test("every case of the table, in the module as Fluent Bit 2.1.8 and 5.1.1, and in the Lua twin", () => {
@@ -132,6 +140,48 @@ forEachFluentBit("the lift example", (bin) => {
     assert.equal(got.length, 3);
     assert.deepEqual(got.map((r) => r.app ?? r.log), [{ level: "info", msg: "GET /", status: 200 }, "plain startup line", { level: "error", msg: "boom" }]);
     assert.deepEqual(got.map((r) => r["@timestamp"]), ["2026-11-23T06:30:00.000000001Z", "2026-11-23T06:30:01.000000002Z", "2026-11-23T06:30:02.000000003Z"]);
+  });
+});
+
+// Payloads of many nested containers, through outputs that print records as JSON: 2.1.8 crashes
+// printing a record of 28 to 31, and stops printing its chunk at a deeper one (docs/fluent-bit-facts.md).
+const deepConfig = (version: string) => `[SERVICE]
+    Flush     0.5
+    Grace     1
+    Log_Level info
+[INPUT]
+    Name   forward
+    Listen 127.0.0.1
+    Port   {{PORT}}
+${persistentWasm(version) ? "    threaded on\n" : ""}${[["top", "lift.wasm"], ["under", "lift-under.wasm"]].map(([tag, file]) => `[FILTER]
+    Name          wasm
+    Match         ${tag}
+    Wasm_Path     {{DIR}}/${file}
+    Function_Name lift_json
+`).join("")}[OUTPUT]
+    Name  file
+    Match *
+    Path  {{DIR}}/out
+    File  printed
+[OUTPUT]
+    Name   file
+    Match  *
+    Path   {{DIR}}/out
+    Format msgpack
+`;
+
+forEachFluentBit("lift and deep payloads", (bin) => {
+  test(`Fluent Bit ${bin.version}: a payload too deep for the outputs stays text, the others are lifted, every record is printed`, async () => {
+    const sent = { top: [20, 27, 28, 31, 40], under: [20, 26, 27, 30] };
+    const forward = Object.entries(sent).map(([tag, depths]) => ({ tag, events: depths.map((n, i) => makeEvent(tag, 1795415418 + i, 1, encode(mp.obj({ log: mp.str(deep(n)) })))) }));
+    const files = { "lift.wasm": WASM, "lift-under.wasm": configure(WASM, { under: "app" }) };
+    const run = await runFluentBit({ bin: bin.path, config: deepConfig(bin.version), files, forward, quietMs: 1500 });
+    const printed = Buffer.from(run.outputs.get("printed") ?? []).toString("utf8").split("\n").filter(Boolean);
+    assert.equal(printed.length, sent.top.length + sent.under.length, "every record printed as JSON");
+    for (const [tag, limit] of [["top", 27], ["under", 26]] as const) {
+      const got = outEvents(run.outputs, tag).map((e) => toView(decode(e.body)) as Record<string, unknown>);
+      assert.deepEqual(got.map((r) => (tag === "top" ? "d" in r : "app" in r)), sent[tag].map((n) => n <= limit), `${tag}: lifted when at most ${limit} deep`);
+    }
   });
 });
 

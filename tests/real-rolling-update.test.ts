@@ -12,6 +12,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { luaTextWithSettings } from "./helpers/lua-settings.ts";
+import { CRI_SCHEMA } from "../harness/settings-block.ts";
 import { join } from "node:path";
 import { configure } from "../harness/configure.ts";
 import { BulkReceiver } from "../harness/real/bulk-receiver.ts";
@@ -34,7 +36,7 @@ function mounted(example: string, version: string): { text: string; files: Recor
     "wasm/cri_time.aot": configure(aot, { id_key: ID_KEY }),
     "wasm/cri_time.wasm": configure(readFileSync("build/cri_time.wasm"), { id_key: ID_KEY }),
     // The Lua example's step: id_key set in the settings table at the top of the script.
-    "scripts/cri_time.lua": readFileSync("lua/cri_time.lua", "utf8").replace(/^(\s*id_key = )"",?$/m, `$1"${ID_KEY}",`),
+    "scripts/cri_time.lua": luaTextWithSettings(CRI_SCHEMA, { id_key: ID_KEY }),
     "kube-token": "dummy-token\n",
     "state/.keep": "",
   };

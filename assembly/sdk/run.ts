@@ -70,9 +70,37 @@ function decodeLift(r: Record, at: usize): bool {
   const whole = !jsonError && skipWs(q, end) == end;
   setJsonError(false);
   if (!whole) return false;
+  // The record must stay one Fluent Bit's outputs can print (DEEPEST_RECORD): lifted at the top,
+  // the object's containers are the record's; under a key, one more.
+  const underKey = l.underEnd > l.underStart;
+  if (nestedDeeper(p, q, underKey ? DEEPEST_RECORD - 1 : DEEPEST_RECORD)) return false;
   liftedStart = p;
   liftedEnd = q;
   return true;
+}
+
+/**
+ * The most nested containers a lift may make a record hold (the record's map included). Fluent
+ * Bit 2.1.8 crashes (SIGSEGV) when an output formats a record of 28 to 31 as JSON, and outputs
+ * stop decoding a chunk at a record of 32 or more (5.1.1: 64 or more): docs/fluent-bit-facts.md,
+ * "The text a filter returns". A payload that would go deeper stays text.
+ */
+const DEEPEST_RECORD = 27;
+
+/** Does the JSON text [p, end) nest more than `limit` containers? */
+function nestedDeeper(p: usize, end: usize, limit: i32): bool {
+  let depth = 0;
+  let inString = false;
+  for (; p < end; p++) {
+    const c = load<u8>(p);
+    if (inString) {
+      if (c == 0x5c) p++; // the escaped character cannot close the string
+      else if (c == 0x22) inString = false;
+    } else if (c == 0x22) inString = true;
+    else if (c == 0x7b || c == 0x5b) { if (++depth > limit) return true; }
+    else if (c == 0x7d || c == 0x5d) depth--;
+  }
+  return false;
 }
 
 /** Does the record (or an edit that adds a member) already hold the member named by the escaped key [k, kEnd)? */
