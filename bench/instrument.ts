@@ -196,7 +196,8 @@ export function instrument(wasm: Uint8Array, perFunction = false): Uint8Array {
     cr.pos += size;
   }
   code.data = Uint8Array.from(out);
-  const parts: number[] = [...wasm.subarray(0, 8)];
-  for (const s of sections) parts.push(s.id, ...uleb(s.data.length), ...s.data);
-  return Uint8Array.from(parts);
+  // Joined as byte arrays: a section as spread arguments overflows the stack (a debug build's names).
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
+  for (const s of sections) parts.push(Uint8Array.from([s.id, ...uleb(s.data.length)]), s.data);
+  return new Uint8Array(Buffer.concat(parts));
 }

@@ -5,7 +5,7 @@
 // only that first element, and so does this parser. Later elements are kept for the record.
 // Lenient on one point: a line that ends right after the tag (`<time> stdout F`, the trailing
 // space stripped) is read as an empty message rather than rejected, so its time is not lost.
-import { TimeStatus, parseRfc3339, parsedLen } from "./time";
+import { ParsedTime, TimeStatus, parseRfc3339 } from "./time";
 import { lineTextEnd, nextLine } from "./lines";
 
 export const enum CriStatus {
@@ -19,40 +19,36 @@ export const enum CriStatus {
 export const enum Stream { None = 0, Stdout = 1, Stderr = 2 }
 export const enum Tag { None = 0, Partial = 1, Full = 2, Other = 3 }
 
-// @ts-ignore: decorator
-@lazy export let criStream: Stream = Stream.None;
-// @ts-ignore: decorator
-@lazy export let criTag: Tag = Tag.None;
-/** The tag field's first element (`P`, `F`, ...). */
-// @ts-ignore: decorator
-@lazy export let criTagStart: usize = 0;
-// @ts-ignore: decorator
-@lazy export let criTagEnd: usize = 0;
-/** The rest of the tag field after the first `:` (`TAG1:TAG2` of `P:TAG1:TAG2`); 0 when none. */
-// @ts-ignore: decorator
-@lazy export let criMoreTagsStart: usize = 0;
-// @ts-ignore: decorator
-@lazy export let criMoreTagsEnd: usize = 0;
-/** Where the message starts (absolute address). */
-// @ts-ignore: decorator
-@lazy export let criMessage: usize = 0;
-
-/** Parses a CRI header at `p`, the line running to `end`. Sets the globals above on success. */
-export function parseCriHeader(p: usize, end: usize): CriStatus {
-  const len = <i32>(end - p);
-  if (parseRfc3339(p, len) != TimeStatus.Ok) return CriStatus.BadTime;
-  return parseCriAfterTime(p + <usize>parsedLen, end);
+/** A CRI header as parseCriHeader() read it: its time, then its parts. Owned by the caller, like ParsedTime. */
+@unmanaged export class CriHeader extends ParsedTime {
+  stream: Stream = Stream.None;
+  tag: Tag = Tag.None;
+  /** The tag field's first element (`P`, `F`, ...). */
+  tagStart: usize = 0;
+  tagEnd: usize = 0;
+  /** The rest of the tag field after the first `:` (`TAG1:TAG2` of `P:TAG1:TAG2`); 0 when none. */
+  moreTagsStart: usize = 0;
+  moreTagsEnd: usize = 0;
+  /** Where the message starts (absolute address). */
+  message: usize = 0;
 }
 
-/** The rest of a CRI header, `q` just after its time (already parsed). */
-export function parseCriAfterTime(q: usize, end: usize): CriStatus {
+/** Parses a CRI header at `p`, the line running to `end`, into `out`. */
+export function parseCriHeader(p: usize, end: usize, out: CriHeader): CriStatus {
+  const len = <i32>(end - p);
+  if (parseRfc3339(p, len, out) != TimeStatus.Ok) return CriStatus.BadTime;
+  return parseCriAfterTime(p + <usize>out.len, end, out);
+}
+
+/** The rest of a CRI header, `q` just after its time (already parsed into `out`). */
+export function parseCriAfterTime(q: usize, end: usize, out: CriHeader): CriStatus {
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoStream;
   q++;
   if (q + 6 > end) return CriStatus.BadStream;
   // "stdout" / "stderr" as one u32 and one u16 (little-endian).
   const head = load<u32>(q), tail = load<u16>(q, 4);
-  if (head == 0x6f647473 && tail == 0x7475) criStream = Stream.Stdout; // "stdo" "ut"
-  else if (head == 0x65647473 && tail == 0x7272) criStream = Stream.Stderr; // "stde" "rr"
+  if (head == 0x6f647473 && tail == 0x7475) out.stream = Stream.Stdout; // "stdo" "ut"
+  else if (head == 0x65647473 && tail == 0x7272) out.stream = Stream.Stderr; // "stde" "rr"
   else return CriStatus.BadStream;
   q += 6;
   if (q >= end || load<u8>(q) != 0x20) return CriStatus.NoTag;
@@ -65,14 +61,15 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
     if (c == 0x3a && firstEnd == 0) firstEnd = q; // ':'
   }
   if (q == tagStart) return CriStatus.NoTag;
-  criTagStart = tagStart;
-  criTagEnd = firstEnd != 0 ? firstEnd : q;
-  criMoreTagsStart = firstEnd != 0 ? firstEnd + 1 : 0;
-  criMoreTagsEnd = firstEnd != 0 ? q : 0;
-  const tagLen = criTagEnd - tagStart;
+  const tagEnd = firstEnd != 0 ? firstEnd : q;
+  out.tagStart = tagStart;
+  out.tagEnd = tagEnd;
+  out.moreTagsStart = firstEnd != 0 ? firstEnd + 1 : 0;
+  out.moreTagsEnd = firstEnd != 0 ? q : 0;
+  const tagLen = tagEnd - tagStart;
   const t0 = load<u8>(tagStart);
-  criTag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;
-  criMessage = q < end ? q + 1 : end;
+  out.tag = tagLen == 1 && t0 == 0x50 ? Tag.Partial : tagLen == 1 && t0 == 0x46 ? Tag.Full : Tag.Other;
+  out.message = q < end ? q + 1 : end;
   return CriStatus.Ok;
 }
 
@@ -88,12 +85,12 @@ export function parseCriAfterTime(q: usize, end: usize): CriStatus {
 /**
  * The first line at or after p, in JSON-escaped text [p, end), that starts with a whole CRI
  * header (a raw runtime line glued into a longer text by a multiline parser); `end` if none.
- * `p` must be a line start. The header's parts are in the globals above.
+ * `p` must be a line start. The header's parts are in `out`.
  */
-export function findHeaderLine(p: usize, end: usize): usize {
+export function findHeaderLine(p: usize, end: usize, out: CriHeader): usize {
   while (p < end) {
     const next = nextLine(p, end);
-    if (mayStartHeader(p, next) && parseCriHeader(p, lineTextEnd(p, next)) == CriStatus.Ok) return p;
+    if (mayStartHeader(p, next) && parseCriHeader(p, lineTextEnd(p, next), out) == CriStatus.Ok) return p;
     p = next;
   }
   return end;

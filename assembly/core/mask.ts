@@ -3,7 +3,7 @@
 // replaced by the mask, the rest of its text copied as it came. Off, the copy is as before.
 import { putByte, putBytes } from "../abi/writer";
 import { copyStringBody, setJsonError, stringEnd } from "./json";
-import { findSecret, isWordByte, secretEnd, secretStart } from "./secrets";
+import { SecretSpan, findSecret, isWordByte } from "./secrets";
 
 // @ts-ignore: decorator
 @lazy export let masking: bool = false;
@@ -67,6 +67,8 @@ export function keyAtListed(p: usize, end: usize): bool {
   return q <= end && q > p + 1 && load<u8>(q - 1) == 0x22 && nameListed(p + 1, q - 1);
 }
 
+const FOUND = changetype<SecretSpan>(memory.data(<i32>offsetof<SecretSpan>(), 8));
+
 /** Copies the string at p (quotes included) with its secrets masked; the position after it. */
 export function copyStringMasked(p: usize, end: usize, write: bool): usize {
   const close = stringEnd(p, end) - 1; // the closing quote (or `end - 1` when there is none: copyStringBody finds it)
@@ -74,11 +76,11 @@ export function copyStringMasked(p: usize, end: usize, write: bool): usize {
   if (write) {
     putByte(0x22);
     let afterWord = false;
-    while (findSecret(at, close, kinds, afterWord)) {
-      copyStringBody(at, secretStart, true);
+    while (findSecret(at, close, kinds, afterWord, FOUND)) {
+      copyStringBody(at, FOUND.start, true);
       putBytes(maskStart, maskEnd - maskStart);
-      at = secretEnd;
-      afterWord = isWordByte(load<u8>(secretEnd - 1));
+      at = FOUND.end;
+      afterWord = isWordByte(load<u8>(FOUND.end - 1));
     }
   }
   at = copyStringBody(at, end, write);

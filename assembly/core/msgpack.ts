@@ -3,7 +3,7 @@
 // top-level key lookup, a writer with msgpack-c's smallest encodings (what Fluent Bit itself
 // writes), and a map edit that copies the members it keeps in whole spans.
 //
-// Nothing allocates: a read leaves its result in the globals below, text stays where it is. Bad
+// Nothing allocates: a read leaves its result in an MpValue the caller owns, text stays where it is. Bad
 // input is a status, never a trap. No recursion: skipping counts the values still owed, so depth
 // costs nothing (WAMR's stack is 8 KiB).
 //
@@ -14,9 +14,9 @@ import { putBytes, reserve, outPos, setOutPos } from "../abi/writer";
 export const enum MpKind {
   Nil = 0,
   Bool = 1,
-  /** A signed or unsigned integer that fits in i64: `mpInt`. */
+  /** A signed or unsigned integer that fits in i64: `MpValue.int`. */
   Int = 2,
-  /** A uint64 above i64.MAX_VALUE: `mpUint`. */
+  /** A uint64 above i64.MAX_VALUE: `MpValue.uint`. */
   Uint = 3,
   Float32 = 4,
   Float64 = 5,
@@ -35,30 +35,27 @@ export const enum MpStatus {
   NeverUsed = 2,
 }
 
-// Result of the last mpRead(). For Str/Bin/Ext, the payload is [mpData, mpData + mpLen); for
-// Array/Map, mpLen is the element (pair) count and the elements start at mpNext.
-// @ts-ignore: decorator
-@lazy export let mpKind: MpKind = MpKind.Nil;
-// @ts-ignore: decorator
-@lazy export let mpInt: i64 = 0;
-// @ts-ignore: decorator
-@lazy export let mpUint: u64 = 0;
-// @ts-ignore: decorator
-@lazy export let mpFloat: f64 = 0;
-// @ts-ignore: decorator
-@lazy export let mpBool: bool = false;
-// @ts-ignore: decorator
-@lazy export let mpLen: u32 = 0;
-// @ts-ignore: decorator
-@lazy export let mpData: usize = 0;
-// @ts-ignore: decorator
-@lazy export let mpExtType: i8 = 0;
-/** After the header for containers, after the whole value otherwise. */
-// @ts-ignore: decorator
-@lazy export let mpNext: usize = 0;
-/** Why the last mpSkip() or mpMapFind() failed. */
-// @ts-ignore: decorator
-@lazy export let mpError: MpStatus = MpStatus.Ok;
+/**
+ * One value as mpRead() decoded it, in a struct the caller owns. For Str/Bin/Ext the payload is
+ * [data, data + len); for Array/Map, len is the element (pair) count and the elements start at
+ * `next`. mpSkip() and mpMapFind() use it as their cursor and leave in `status` why they failed.
+ */
+@unmanaged export class MpValue {
+  kind: MpKind = MpKind.Nil;
+  /** Int: the value (a uint64 above i64.MAX_VALUE is Uint, in `uint`). */
+  int: i64 = 0;
+  uint: u64 = 0;
+  /** Float32 (widened) and Float64. */
+  float: f64 = 0;
+  flag: bool = false;
+  len: u32 = 0;
+  data: usize = 0;
+  extType: i8 = 0;
+  /** After the header for containers, after the whole value otherwise. */
+  next: usize = 0;
+  /** Why the last mpSkip() or mpMapFind() with this cursor failed. */
+  status: MpStatus = MpStatus.Ok;
+}
 
 // @ts-ignore: decorator
 @inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
@@ -67,131 +64,132 @@ export const enum MpStatus {
 // @ts-ignore: decorator
 @inline function be64(p: usize): u64 { return bswap<u64>(load<u64>(p)); }
 
-function scalar(kind: MpKind, next: usize): MpStatus {
-  mpKind = kind;
-  mpNext = next;
+function scalar(v: MpValue, kind: MpKind, next: usize): MpStatus {
+  v.kind = kind;
+  v.next = next;
   return MpStatus.Ok;
 }
 
-function payload(kind: MpKind, data: usize, len: u32, end: usize): MpStatus {
+function payload(v: MpValue, kind: MpKind, data: usize, len: u32, end: usize): MpStatus {
   // data + len may pass the end of memory on hostile input: compare lengths, not addresses.
   if (data > end || <u64>len > <u64>(end - data)) return MpStatus.Truncated;
-  mpKind = kind;
-  mpData = data;
-  mpLen = len;
-  mpNext = data + <usize>len;
+  v.kind = kind;
+  v.data = data;
+  v.len = len;
+  v.next = data + <usize>len;
   return MpStatus.Ok;
 }
 
-function container(kind: MpKind, count: u32, next: usize): MpStatus {
-  mpKind = kind;
-  mpLen = count;
-  mpNext = next;
+function container(v: MpValue, kind: MpKind, count: u32, next: usize): MpStatus {
+  v.kind = kind;
+  v.len = count;
+  v.next = next;
   return MpStatus.Ok;
 }
 
-function ext(data: usize, len: u32, end: usize): MpStatus {
+function ext(v: MpValue, data: usize, len: u32, end: usize): MpStatus {
   // data points at the type byte.
   if (data >= end) return MpStatus.Truncated;
-  mpExtType = load<i8>(data);
-  return payload(MpKind.Ext, data + 1, len, end);
+  v.extType = load<i8>(data);
+  return payload(v, MpKind.Ext, data + 1, len, end);
 }
 
-/** Decodes the header of the value at p (and the value itself for scalars). */
-export function mpRead(p: usize, end: usize): MpStatus {
+/** Decodes the header of the value at p (and the value itself for scalars) into `v`. */
+export function mpRead(p: usize, end: usize, v: MpValue): MpStatus {
   if (p >= end) return MpStatus.Truncated;
   const b = <u32>load<u8>(p);
   const room = end - p - 1; // bytes after the first
-  if (b <= 0x7f) { mpInt = <i64>b; return scalar(MpKind.Int, p + 1); }
-  if (b >= 0xe0) { mpInt = <i64><i8>b; return scalar(MpKind.Int, p + 1); }
-  if (b <= 0x8f) return container(MpKind.Map, b & 15, p + 1);
-  if (b <= 0x9f) return container(MpKind.Array, b & 15, p + 1);
-  if (b <= 0xbf) return payload(MpKind.Str, p + 1, b & 31, end);
+  if (b <= 0x7f) { v.int = <i64>b; return scalar(v, MpKind.Int, p + 1); }
+  if (b >= 0xe0) { v.int = <i64><i8>b; return scalar(v, MpKind.Int, p + 1); }
+  if (b <= 0x8f) return container(v, MpKind.Map, b & 15, p + 1);
+  if (b <= 0x9f) return container(v, MpKind.Array, b & 15, p + 1);
+  if (b <= 0xbf) return payload(v, MpKind.Str, p + 1, b & 31, end);
   switch (b) {
-    case 0xc0: return scalar(MpKind.Nil, p + 1);
+    case 0xc0: return scalar(v, MpKind.Nil, p + 1);
     case 0xc1: return MpStatus.NeverUsed;
-    case 0xc2: case 0xc3: mpBool = b == 0xc3; return scalar(MpKind.Bool, p + 1);
-    case 0xc4: if (room < 1) break; return payload(MpKind.Bin, p + 2, <u32>load<u8>(p + 1), end);
-    case 0xc5: if (room < 2) break; return payload(MpKind.Bin, p + 3, be16(p + 1), end);
-    case 0xc6: if (room < 4) break; return payload(MpKind.Bin, p + 5, be32(p + 1), end);
-    case 0xc7: if (room < 1) break; return ext(p + 2, <u32>load<u8>(p + 1), end);
-    case 0xc8: if (room < 2) break; return ext(p + 3, be16(p + 1), end);
-    case 0xc9: if (room < 4) break; return ext(p + 5, be32(p + 1), end);
-    case 0xca: if (room < 4) break; mpFloat = <f64>reinterpret<f32>(be32(p + 1)); return scalar(MpKind.Float32, p + 5);
-    case 0xcb: if (room < 8) break; mpFloat = reinterpret<f64>(be64(p + 1)); return scalar(MpKind.Float64, p + 9);
-    case 0xcc: if (room < 1) break; mpInt = <i64>load<u8>(p + 1); return scalar(MpKind.Int, p + 2);
-    case 0xcd: if (room < 2) break; mpInt = <i64>be16(p + 1); return scalar(MpKind.Int, p + 3);
-    case 0xce: if (room < 4) break; mpInt = <i64>be32(p + 1); return scalar(MpKind.Int, p + 5);
+    case 0xc2: case 0xc3: v.flag = b == 0xc3; return scalar(v, MpKind.Bool, p + 1);
+    case 0xc4: if (room < 1) break; return payload(v, MpKind.Bin, p + 2, <u32>load<u8>(p + 1), end);
+    case 0xc5: if (room < 2) break; return payload(v, MpKind.Bin, p + 3, be16(p + 1), end);
+    case 0xc6: if (room < 4) break; return payload(v, MpKind.Bin, p + 5, be32(p + 1), end);
+    case 0xc7: if (room < 1) break; return ext(v, p + 2, <u32>load<u8>(p + 1), end);
+    case 0xc8: if (room < 2) break; return ext(v, p + 3, be16(p + 1), end);
+    case 0xc9: if (room < 4) break; return ext(v, p + 5, be32(p + 1), end);
+    case 0xca: if (room < 4) break; v.float = <f64>reinterpret<f32>(be32(p + 1)); return scalar(v, MpKind.Float32, p + 5);
+    case 0xcb: if (room < 8) break; v.float = reinterpret<f64>(be64(p + 1)); return scalar(v, MpKind.Float64, p + 9);
+    case 0xcc: if (room < 1) break; v.int = <i64>load<u8>(p + 1); return scalar(v, MpKind.Int, p + 2);
+    case 0xcd: if (room < 2) break; v.int = <i64>be16(p + 1); return scalar(v, MpKind.Int, p + 3);
+    case 0xce: if (room < 4) break; v.int = <i64>be32(p + 1); return scalar(v, MpKind.Int, p + 5);
     case 0xcf: {
       if (room < 8) break;
-      const v = be64(p + 1);
-      mpUint = v;
-      mpInt = <i64>v;
-      return scalar(v > <u64>i64.MAX_VALUE ? MpKind.Uint : MpKind.Int, p + 9);
+      const u = be64(p + 1);
+      v.uint = u;
+      v.int = <i64>u;
+      return scalar(v, u > <u64>i64.MAX_VALUE ? MpKind.Uint : MpKind.Int, p + 9);
     }
-    case 0xd0: if (room < 1) break; mpInt = <i64>load<i8>(p + 1); return scalar(MpKind.Int, p + 2);
-    case 0xd1: if (room < 2) break; mpInt = <i64><i16>be16(p + 1); return scalar(MpKind.Int, p + 3);
-    case 0xd2: if (room < 4) break; mpInt = <i64><i32>be32(p + 1); return scalar(MpKind.Int, p + 5);
-    case 0xd3: if (room < 8) break; mpInt = <i64>be64(p + 1); return scalar(MpKind.Int, p + 9);
-    case 0xd4: return ext(p + 1, 1, end);
-    case 0xd5: return ext(p + 1, 2, end);
-    case 0xd6: return ext(p + 1, 4, end);
-    case 0xd7: return ext(p + 1, 8, end);
-    case 0xd8: return ext(p + 1, 16, end);
-    case 0xd9: if (room < 1) break; return payload(MpKind.Str, p + 2, <u32>load<u8>(p + 1), end);
-    case 0xda: if (room < 2) break; return payload(MpKind.Str, p + 3, be16(p + 1), end);
-    case 0xdb: if (room < 4) break; return payload(MpKind.Str, p + 5, be32(p + 1), end);
-    case 0xdc: if (room < 2) break; return container(MpKind.Array, be16(p + 1), p + 3);
-    case 0xdd: if (room < 4) break; return container(MpKind.Array, be32(p + 1), p + 5);
-    case 0xde: if (room < 2) break; return container(MpKind.Map, be16(p + 1), p + 3);
-    case 0xdf: if (room < 4) break; return container(MpKind.Map, be32(p + 1), p + 5);
+    case 0xd0: if (room < 1) break; v.int = <i64>load<i8>(p + 1); return scalar(v, MpKind.Int, p + 2);
+    case 0xd1: if (room < 2) break; v.int = <i64><i16>be16(p + 1); return scalar(v, MpKind.Int, p + 3);
+    case 0xd2: if (room < 4) break; v.int = <i64><i32>be32(p + 1); return scalar(v, MpKind.Int, p + 5);
+    case 0xd3: if (room < 8) break; v.int = <i64>be64(p + 1); return scalar(v, MpKind.Int, p + 9);
+    case 0xd4: return ext(v, p + 1, 1, end);
+    case 0xd5: return ext(v, p + 1, 2, end);
+    case 0xd6: return ext(v, p + 1, 4, end);
+    case 0xd7: return ext(v, p + 1, 8, end);
+    case 0xd8: return ext(v, p + 1, 16, end);
+    case 0xd9: if (room < 1) break; return payload(v, MpKind.Str, p + 2, <u32>load<u8>(p + 1), end);
+    case 0xda: if (room < 2) break; return payload(v, MpKind.Str, p + 3, be16(p + 1), end);
+    case 0xdb: if (room < 4) break; return payload(v, MpKind.Str, p + 5, be32(p + 1), end);
+    case 0xdc: if (room < 2) break; return container(v, MpKind.Array, be16(p + 1), p + 3);
+    case 0xdd: if (room < 4) break; return container(v, MpKind.Array, be32(p + 1), p + 5);
+    case 0xde: if (room < 2) break; return container(v, MpKind.Map, be16(p + 1), p + 3);
+    case 0xdf: if (room < 4) break; return container(v, MpKind.Map, be32(p + 1), p + 5);
   }
   return MpStatus.Truncated;
 }
 
 /**
- * The end of the value at p, without decoding it; 0 when it is broken (mpError says why).
- * Nested containers only add to the count of values still owed: no stack, no depth limit.
+ * The end of the value at p, without decoding it; 0 when it is broken (`v.status` says why;
+ * `v` is the cursor). Nested containers only add to the count of values still owed: no stack,
+ * no depth limit.
  */
-export function mpSkip(p: usize, end: usize): usize {
+export function mpSkip(p: usize, end: usize, v: MpValue): usize {
   let owed: u64 = 1;
   while (owed > 0) {
     // Every value takes at least one byte: a count larger than what is left cannot be met.
-    if (owed > <u64>(end - p)) { mpError = MpStatus.Truncated; return 0; }
-    const s = mpRead(p, end);
-    if (s != MpStatus.Ok) { mpError = s; return 0; }
+    if (owed > <u64>(end - p)) { v.status = MpStatus.Truncated; return 0; }
+    const s = mpRead(p, end, v);
+    if (s != MpStatus.Ok) { v.status = s; return 0; }
     owed--;
-    if (mpKind == MpKind.Array) owed += <u64>mpLen;
-    else if (mpKind == MpKind.Map) owed += <u64>mpLen << 1;
-    p = mpNext;
+    if (v.kind == MpKind.Array) owed += <u64>v.len;
+    else if (v.kind == MpKind.Map) owed += <u64>v.len << 1;
+    p = v.next;
   }
-  mpError = MpStatus.Ok;
+  v.status = MpStatus.Ok;
   return p;
 }
 
-/** The end of the value at p that mpRead() has just read: decoded already unless it is a container. */
-function endAfterRead(p: usize, end: usize): usize {
-  return mpKind == MpKind.Array || mpKind == MpKind.Map ? mpSkip(p, end) : mpNext;
+/** The end of the value at p that mpRead() has just read into `v`: decoded already unless it is a container. */
+function endAfterRead(p: usize, end: usize, v: MpValue): usize {
+  return v.kind == MpKind.Array || v.kind == MpKind.Map ? mpSkip(p, end, v) : v.next;
 }
 
 /**
  * The value of the first member of the map at `map` whose key is the string [key, key+keyLen);
- * 0 when there is none or the map is broken (mpError tells them apart).
+ * 0 when there is none or the map is broken (`v.status`, `v` the cursor, tells them apart).
  */
-export function mpMapFind(map: usize, end: usize, key: usize, keyLen: u32): usize {
-  mpError = mpRead(map, end);
-  if (mpError != MpStatus.Ok) return 0;
-  if (mpKind != MpKind.Map) return 0;
-  let n = mpLen;
-  let p = mpNext;
+export function mpMapFind(map: usize, end: usize, key: usize, keyLen: u32, v: MpValue): usize {
+  v.status = mpRead(map, end, v);
+  if (v.status != MpStatus.Ok) return 0;
+  if (v.kind != MpKind.Map) return 0;
+  let n = v.len;
+  let p = v.next;
   while (n > 0) {
-    const s = mpRead(p, end);
-    if (s != MpStatus.Ok) { mpError = s; return 0; }
-    const isKey = mpKind == MpKind.Str && mpLen == keyLen && memory.compare(mpData, key, <usize>keyLen) == 0;
-    const value = endAfterRead(p, end);
+    const s = mpRead(p, end, v);
+    if (s != MpStatus.Ok) { v.status = s; return 0; }
+    const isKey = v.kind == MpKind.Str && v.len == keyLen && memory.compare(v.data, key, <usize>keyLen) == 0;
+    const value = endAfterRead(p, end, v);
     if (value == 0) return 0;
     if (isKey) return value;
-    p = mpSkip(value, end);
+    p = mpSkip(value, end, v);
     if (p == 0) return 0;
     n--;
   }
@@ -202,12 +200,12 @@ const KEY_BUF_SIZE: i32 = 256;
 const KEY_BUF: usize = memory.data(KEY_BUF_SIZE);
 
 /** mpMapFind() with the key as a static ASCII string (at most 256 characters). */
-export function mpMapFindText(map: usize, end: usize, key: string): usize {
+export function mpMapFindText(map: usize, end: usize, key: string, v: MpValue): usize {
   const n = key.length;
-  if (n > KEY_BUF_SIZE) { mpError = MpStatus.Ok; return 0; }
+  if (n > KEY_BUF_SIZE) { v.status = MpStatus.Ok; return 0; }
   const q = changetype<usize>(key);
   for (let i = 0; i < n; i++) store<u8>(KEY_BUF + <usize>i, <u8>load<u16>(q + (<usize>i << 1)));
-  return mpMapFind(map, end, KEY_BUF, <u32>n);
+  return mpMapFind(map, end, KEY_BUF, <u32>n, v);
 }
 
 /** Address of the first 0x00 byte in [p, end), or `end`: where Fluent Bit would cut a body. */
@@ -357,16 +355,19 @@ export function mpDropKey(key: usize, len: u32): bool {
   return true;
 }
 
-/** Is the key just read by mpRead() one to drop? */
-function dropped(): bool {
-  if (mpKind != MpKind.Str) return false;
+/** Is the key just read into `v` one to drop? */
+function dropped(v: MpValue): bool {
+  if (v.kind != MpKind.Str) return false;
   for (let i = 0; i < drops; i++) {
     const at = DROPS + <usize>(i << 3);
     const len = load<u32>(at + 4);
-    if (len == mpLen && memory.compare(<usize>load<u32>(at), mpData, <usize>len) == 0) return true;
+    if (len == v.len && memory.compare(<usize>load<u32>(at), v.data, <usize>len) == 0) return true;
   }
   return false;
 }
+
+/** mpCopyMap()'s cursor. */
+const COPY_CURSOR = changetype<MpValue>(memory.data(<i32>offsetof<MpValue>(), 8));
 
 /**
  * Writes the map at `map` without the dropped members, its header counting `extra` more members
@@ -374,18 +375,19 @@ function dropped(): bool {
  * memory.copy. Returns false (and writes nothing) when the map is broken.
  */
 export function mpCopyMap(map: usize, end: usize, extra: u32): bool {
-  if (mpRead(map, end) != MpStatus.Ok || mpKind != MpKind.Map) return false;
-  const count = mpLen;
-  const first = mpNext;
+  const v = COPY_CURSOR;
+  if (mpRead(map, end, v) != MpStatus.Ok || v.kind != MpKind.Map) return false;
+  const count = v.len;
+  const first = v.next;
   // First pass: how many members stay (the header comes first and its width depends on it).
   let kept: u32 = 0;
   let p = first;
   for (let i: u32 = 0; i < count; i++) {
-    if (mpRead(p, end) != MpStatus.Ok) return false;
-    const drop = dropped();
-    p = endAfterRead(p, end);
+    if (mpRead(p, end, v) != MpStatus.Ok) return false;
+    const drop = dropped(v);
+    p = endAfterRead(p, end, v);
     if (p == 0) return false;
-    p = mpSkip(p, end);
+    p = mpSkip(p, end, v);
     if (p == 0) return false;
     if (!drop) kept++;
   }
@@ -395,9 +397,9 @@ export function mpCopyMap(map: usize, end: usize, extra: u32): bool {
   p = first;
   let run = first;
   for (let i: u32 = 0; i < count; i++) {
-    mpRead(p, end);
-    const drop = dropped();
-    const next = mpSkip(endAfterRead(p, end), end); // the first pass proved every member whole
+    mpRead(p, end, v);
+    const drop = dropped(v);
+    const next = mpSkip(endAfterRead(p, end, v), end, v); // the first pass proved every member whole
     if (drop) {
       putBytes(run, p - run);
       run = next;

@@ -16,14 +16,15 @@
 //   Card      13 to 19 digits, single spaces or dashes between them allowed, passing the Luhn check
 //             (as card numbers do, and as timestamps and ids rarely do), no letter or digit right
 //             after them: the whole run.
-// What is found is reported in secretStart/secretEnd (the span to mask); the copy decides.
+// What is found is reported as a span (the text to mask) in the caller's SecretSpan; the copy decides.
 
 export const enum SecretKind { Bearer = 1, Password = 2, Email = 4, Card = 8 }
 
-// @ts-ignore: decorator
-@lazy export let secretStart: usize = 0;
-// @ts-ignore: decorator
-@lazy export let secretEnd: usize = 0;
+/** Where findSecret() found a secret: [start, end). Owned by the caller (static memory). */
+@unmanaged export class SecretSpan {
+  start: usize = 0;
+  end: usize = 0;
+}
 
 // @ts-ignore: decorator
 @inline function isDigit(c: u8): bool { return c >= 0x30 && c <= 0x39; }
@@ -61,7 +62,7 @@ function skipSpaces(p: usize, end: usize): usize {
   return p;
 }
 
-function bearerAt(p: usize, end: usize): bool {
+function bearerAt(p: usize, end: usize, out: SecretSpan): bool {
   if (!wordAt(p, end, "bearer")) return false;
   let q = p + 6;
   if (q >= end || load<u8>(q) != 0x20) return false;
@@ -70,11 +71,11 @@ function bearerAt(p: usize, end: usize): bool {
   while (q < end && isTokenByte(load<u8>(q))) q++;
   if (q == token) return false;
   while (q < end && load<u8>(q) == 0x3d) q++;
-  secretStart = token; secretEnd = q;
+  out.start = token; out.end = q;
   return true;
 }
 
-function passwordAt(p: usize, end: usize): bool {
+function passwordAt(p: usize, end: usize, out: SecretSpan): bool {
   for (let i = 0; i < PASSWORD_NAMES.length; i++) {
     const name = unchecked(PASSWORD_NAMES[i]);
     if (!wordAt(p, end, name)) continue;
@@ -87,13 +88,13 @@ function passwordAt(p: usize, end: usize): bool {
     const value = q;
     while (q < end && isValueByte(load<u8>(q))) q++;
     if (q == value) return false;
-    secretStart = value; secretEnd = q;
+    out.start = value; out.end = q;
     return true;
   }
   return false;
 }
 
-function emailAt(p: usize, end: usize): bool {
+function emailAt(p: usize, end: usize, out: SecretSpan): bool {
   let q = p;
   while (q < end && isLocalByte(load<u8>(q))) q++;
   if (q == p || q >= end || load<u8>(q) != 0x40) return false;
@@ -114,11 +115,11 @@ function emailAt(p: usize, end: usize): bool {
     if (more) q++;
   }
   if (labels < 2 || !lastLetters || lastLength < 2) return false;
-  secretStart = p; secretEnd = q;
+  out.start = p; out.end = q;
   return true;
 }
 
-function cardAt(p: usize, end: usize): bool {
+function cardAt(p: usize, end: usize, out: SecretSpan): bool {
   let q = p;
   let digits = 0;
   let last = p;
@@ -143,15 +144,15 @@ function cardAt(p: usize, end: usize): bool {
     second = !second;
   }
   if (sum % 10 != 0) return false;
-  secretStart = p; secretEnd = last;
+  out.start = p; out.end = last;
   return true;
 }
 
 /**
  * The first secret of the kinds in `kinds` (SecretKind bits) in the escaped text [p, end), the
- * character before p being a word character when `afterWord`; its span in secretStart/secretEnd.
+ * character before p being a word character when `afterWord`; its span in `out`.
  */
-export function findSecret(p: usize, end: usize, kinds: u32, afterWord: bool): bool {
+export function findSecret(p: usize, end: usize, kinds: u32, afterWord: bool, out: SecretSpan): bool {
   while (p < end) {
     const c = load<u8>(p);
     if (c == 0x5c) { // an escape: one character, no word character
@@ -161,11 +162,11 @@ export function findSecret(p: usize, end: usize, kinds: u32, afterWord: bool): b
     }
     if (!afterWord) {
       if (isLetter(c)) {
-        if ((kinds & SecretKind.Bearer) && bearerAt(p, end)) return true;
-        if ((kinds & SecretKind.Password) && passwordAt(p, end)) return true;
+        if ((kinds & SecretKind.Bearer) && bearerAt(p, end, out)) return true;
+        if ((kinds & SecretKind.Password) && passwordAt(p, end, out)) return true;
       }
-      if ((kinds & SecretKind.Email) && isLocalByte(c) && emailAt(p, end)) return true;
-      if ((kinds & SecretKind.Card) && isDigit(c) && cardAt(p, end)) return true;
+      if ((kinds & SecretKind.Email) && isLocalByte(c) && emailAt(p, end, out)) return true;
+      if ((kinds & SecretKind.Card) && isDigit(c) && cardAt(p, end, out)) return true;
     }
     afterWord = isWordByte(c);
     p++;

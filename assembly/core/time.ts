@@ -24,14 +24,17 @@ export const enum TimeStatus {
   OutOfRange = 11,
 }
 
-// Results of the last parse: globals, so parsing allocates nothing.
-// @ts-ignore: decorator
-@lazy export let parsedSec: i64 = 0;
-// @ts-ignore: decorator
-@lazy export let parsedNsec: i32 = 0;
-/** Bytes the time text took (a CRI header continues after it). */
-// @ts-ignore: decorator
-@lazy export let parsedLen: i32 = 0;
+/**
+ * A time as parseRfc3339() read it. The caller owns the instance (one in static memory:
+ * `changetype<ParsedTime>(memory.data(<i32>offsetof<ParsedTime>(), 8))`), so parsing allocates
+ * nothing and no state is shared between callers.
+ */
+@unmanaged export class ParsedTime {
+  sec: i64 = 0;
+  nsec: i32 = 0;
+  /** Bytes the time text took (a CRI header continues after it). */
+  len: i32 = 0;
+}
 
 // @ts-ignore: decorator
 @inline function digit(p: usize): i32 {
@@ -82,9 +85,9 @@ export function daysFromCivil(y: i32, m: i32, d: i32): i64 {
 
 /**
  * Parses the RFC 3339 time at [p, p+len). The time may be followed by other text (a CRI
- * header); `parsedLen` says where it ended. On success sets parsedSec/parsedNsec.
+ * header); on success `out` holds the time and the bytes it took, else it is left as it was.
  */
-export function parseRfc3339(p: usize, len: i32): TimeStatus {
+export function parseRfc3339(p: usize, len: i32, out: ParsedTime): TimeStatus {
   if (len <= 0) return TimeStatus.Empty;
   if (len < 19) return TimeStatus.BadSyntax;
   if (load<u8>(p + 4) != 0x2d || load<u8>(p + 7) != 0x2d || load<u8>(p + 13) != 0x3a || load<u8>(p + 16) != 0x3a) return TimeStatus.BadSyntax;
@@ -138,9 +141,9 @@ export function parseRfc3339(p: usize, len: i32): TimeStatus {
   const sec = daysFromCivil(year, month, day) * 86400 + <i64>(hour * 3600 + minute * 60 + second - offset);
   // The UTC instant must still be writable as a 4-digit year.
   if (sec < MIN_SEC || sec > MAX_SEC) return TimeStatus.OutOfRange;
-  parsedSec = sec;
-  parsedNsec = nsec;
-  parsedLen = i;
+  out.sec = sec;
+  out.nsec = nsec;
+  out.len = i;
   return TimeStatus.Ok;
 }
 

@@ -6,7 +6,7 @@ import { checkKey, driftThresholdMs, spanThresholdMs } from "../config/config";
 import { CriStatus } from "../core/cri";
 import { TimeStatus, timeStatusName } from "../core/time";
 import { copyStringBody } from "../core/json";
-import { criLines, firstCriStatus, firstHasTime, firstIsCri, firstMoreTagsEnd, firstMoreTagsStart, lines, maxMs, messageStarts, minMs } from "./log-scan";
+import { LogScan } from "./log-scan";
 import { writeMember } from "./member";
 import { RecordFacts } from "./record";
 
@@ -38,26 +38,26 @@ function floorDiv(a: i64, b: i64): i64 {
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-export function putCheck(f: RecordFacts, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32, eventTimeRange: bool): void {
+export function putCheck(f: RecordFacts, s: LogScan, ok: bool, status: TimeStatus, sec: i64, nsec: i32, eventSec: u32, eventNsec: u32, eventTimeRange: bool): void {
   open = false;
   if (!ok) stringField("\"time_error\":\"", status == TimeStatus.Empty ? (f.hasLog || f.hasTime ? "no_time" : "no_log") : timeStatusName(status));
   if (f.hasLog) {
-    if (firstHasTime && !firstIsCri) stringField("\"not_cri\":\"", criStatusName(firstCriStatus));
+    if (s.hasTime && !s.isCri) stringField("\"not_cri\":\"", criStatusName(s.criStatus));
     if (f.unknownTag) field("\"unknown_tag\":true");
     // Tags after the first (`P:TAG1:TAG2`): no runtime known writes them, but the CRI API allows
     // them, and `_p` holds only the first; they stay visible here.
-    if (firstIsCri && firstMoreTagsStart != 0) {
-      field("\"other_tags\":\""); copyStringBody(firstMoreTagsStart, firstMoreTagsEnd, true); putByte(0x22);
+    if (s.isCri && s.moreTagsStart != 0) {
+      field("\"other_tags\":\""); copyStringBody(s.moreTagsStart, s.moreTagsEnd, true); putByte(0x22);
     }
     if (f.partial) field("\"partial\":true");
-    if (f.gluedRaw) { field("\"raw_lines\":"); putUint(<u64>criLines); }
-    if (f.severalMessages) { field("\"messages\":"); putUint(<u64>messageStarts); }
+    if (f.gluedRaw) { field("\"raw_lines\":"); putUint(<u64>s.criLines); }
+    if (f.severalMessages) { field("\"messages\":"); putUint(<u64>s.messageStarts); }
     if (f.gluedRaw || f.severalMessages) {
-      field("\"lines\":"); putUint(<u64>lines);
+      field("\"lines\":"); putUint(<u64>s.lines);
       field("\"bytes\":"); putUint(<u64>f.logBytes());
     }
     if (f.mixedStreams) field("\"mixed_streams\":true");
-    if (f.gluedRaw && maxMs - minMs > spanThresholdMs) { field("\"span_ms\":"); putInt(maxMs - minMs); }
+    if (f.gluedRaw && s.maxMs - s.minMs > spanThresholdMs) { field("\"span_ms\":"); putInt(s.maxMs - s.minMs); }
     if (f.continuationStart) field("\"continuation_start\":true");
   }
   if (eventTimeRange) field("\"event_time_out_of_range\":true");

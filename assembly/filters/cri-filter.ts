@@ -9,14 +9,14 @@ import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
 import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
 import { Span, mayBeSettingKey, spanIs, checkKey, eventTimeKey, idKey, kube, kubeKey, loadConfig, logKey, rawKey, repairGlued, splitRaw, streamKey, tagKey, timeKey, timestampKey } from "../config/config";
-import { CriStatus, Stream, criMessage, mayStartHeader, parseCriHeader } from "../core/cri";
+import { CriHeader, CriStatus, Stream, mayStartHeader, parseCriHeader } from "../core/cri";
 import { putRfc3339Utc } from "../core/format-time";
 import { copyKey, copyStringBody, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
-import { TimeStatus, parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../core/time";
+import { ParsedTime, TimeStatus, parseRfc3339 } from "../core/time";
 import { putCheck } from "./check";
 import { putKubeMetadata } from "./kube";
 import { putRecordId } from "./record-id";
-import { firstHasTime, firstIsCri, firstMessage, firstTimeStatus, firstNsec, firstSec, firstStream, firstTagEnd, firstTagStart, gluedMessage, gluedOverflow, scanLog } from "./log-scan";
+import { LogScan, gluedMessage, scanLog } from "./log-scan";
 import { lineTextEnd, nextLine } from "../core/lines";
 import { resetMembers, separator, writeMember } from "./member";
 import { RecordFacts, facts } from "./record";
@@ -59,22 +59,22 @@ function putScannedString(start: usize, stringEnd: usize, clean: usize): void {
 
 /** Writes the message text of `log`: the first line's header and glued headers removed. */
 function putMessage(f: RecordFacts): void {
-  const split = splitRaw && firstIsCri;
-  const p = split ? firstMessage : f.logStart;
+  const split = splitRaw && LOG.isCri;
+  const p = split ? LOG.message : f.logStart;
   let end = f.logEnd;
   // The `cri` parser's message stops before the line break.
   if (split) end = lineTextEnd(p, end);
   if (!(repairGlued && f.gluedRaw)) { copyStringBodyFrom(p, end, f.logClean); return; }
   let line = p;
   let k = 0; // the next glued line scanLog() kept
-  const reparse = gluedOverflow();
+  const reparse = LOG.gluedOverflow();
   while (line < end) {
     const next = nextLine(line, end);
     let from = line;
     if (line != p) {
-      const kept = gluedMessage(k, line);
+      const kept = gluedMessage(LOG, k, line);
       if (kept != 0) { from = kept; k++; } // keep only the message
-      else if (reparse && mayStartHeader(line, next) && parseCriHeader(line, lineTextEnd(line, next)) == CriStatus.Ok) from = criMessage;
+      else if (reparse && mayStartHeader(line, next) && parseCriHeader(line, lineTextEnd(line, next), GLUED) == CriStatus.Ok) from = GLUED.message;
     }
     copyStringBody(from, next, true);
     line = next;
@@ -199,21 +199,22 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   if (jsonError) return fallback(rec, recLen, start);
 
   // The time: the time key first (records from the cri/docker parsers), else the start of `log`.
-  if (f.hasLog) scanLog(f.logStart, f.logEnd, f.logClean);
-  f.analyse();
+  const s = LOG;
+  if (f.hasLog) scanLog(f.logStart, f.logEnd, f.logClean, s);
+  f.analyse(s);
   let status = TimeStatus.Empty;
   let sec: i64 = 0, nsec: i32 = 0;
   if (f.hasTime) {
     const n = <i32>(f.timeEnd - f.timeStart);
-    status = parseRfc3339(f.timeStart, n);
-    if (status == TimeStatus.Ok && parsedLen != n) status = TimeStatus.BadSyntax;
-    sec = parsedSec; nsec = parsedNsec;
+    status = parseRfc3339(f.timeStart, n, TIME);
+    if (status == TimeStatus.Ok && TIME.len != n) status = TimeStatus.BadSyntax;
+    sec = TIME.sec; nsec = TIME.nsec;
   }
-  if (status != TimeStatus.Ok && f.hasLog && firstHasTime) {
-    status = TimeStatus.Ok; sec = firstSec; nsec = firstNsec;
+  if (status != TimeStatus.Ok && f.hasLog && s.hasTime) {
+    status = TimeStatus.Ok; sec = s.sec; nsec = s.nsec;
   }
   // No time key: say why the start of `log` gave none.
-  if (status != TimeStatus.Ok && !f.hasTime && f.hasLog) status = firstTimeStatus;
+  if (status != TimeStatus.Ok && !f.hasTime && f.hasLog) status = s.timeStatus;
   const ok = status == TimeStatus.Ok;
   // An event time holds seconds from 1970 as an unsigned 32-bit number: a time outside it would
   // wrap (2.x) or make the parser filter lose the record (5.x), so it is only flagged
@@ -223,11 +224,11 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   let logOut: usize = 0, logOutEnd: usize = 0; // the `log` text written, for the record id
   if (rewrites && f.hasLog) {
     writeMember(logKey); putByte(0x22); logOut = outPos; putMessage(f); logOutEnd = outPos; putByte(0x22);
-    if (firstIsCri && splitRaw) {
-      if (!f.hasStream) { writeMember(streamKey); putByte(0x22); putBytes(firstStream == Stream.Stderr ? STDERR : STDOUT, 6); putByte(0x22); }
-      if (!f.hasTagKey) putStringMember(tagKey, firstTagStart, firstTagEnd);
+    if (s.isCri && splitRaw) {
+      if (!f.hasStream) { writeMember(streamKey); putByte(0x22); putBytes(s.stream == Stream.Stderr ? STDERR : STDOUT, 6); putByte(0x22); }
+      if (!f.hasTagKey) putStringMember(tagKey, s.tagStart, s.tagEnd);
     }
-    if (firstIsCri && rawKey.len > 0) putStringMember(rawKey, f.logStart, f.logEnd);
+    if (s.isCri && rawKey.len > 0) putStringMember(rawKey, f.logStart, f.logEnd);
   }
   if (writesTimestamp) {
     if (ok) putTimeMember(timestampKey, sec, nsec);
@@ -240,15 +241,20 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
   if (kube && !putKubeMetadata(tagPtr, tagLen, kubeKey) && f.heldKube != 0) putBack(f.heldKube, f.heldKubeEnd, end);
   // The record id needs the written time: without it, equal messages would share an id.
   if (idKey.len > 0 && rewrites) {
-    const stream = f.hasStream ? f.stream : firstIsCri && splitRaw ? firstStream : Stream.None;
+    const stream = f.hasStream ? f.stream : s.isCri && splitRaw ? s.stream : Stream.None;
     if (ok && f.hasLog) putRecordId(idKey, tagPtr, tagLen, sec, nsec, stream, logOut, logOutEnd);
     else if (f.heldId != 0) putBack(f.heldId, f.heldIdEnd, end);
   }
-  if (checks) putCheck(f, ok, status, sec, nsec, eventSec, eventNsec, eventTimeRange);
+  if (checks) putCheck(f, s, ok, status, sec, nsec, eventSec, eventNsec, eventTimeRange);
   putByte(0x7d);
   if (outFailed) return fallback(rec, recLen, start);
   return resultReplaced(rec);
 }
+
+/** The time key's time, what the scan of `log` found, and a glued line's header read again. */
+const TIME = changetype<ParsedTime>(memory.data(<i32>offsetof<ParsedTime>(), 8));
+const LOG = changetype<LogScan>(memory.data(<i32>offsetof<LogScan>(), 8));
+const GLUED = changetype<CriHeader>(memory.data(<i32>offsetof<CriHeader>(), 8));
 
 const STDOUT: usize = memory.data<u8>([0x73, 0x74, 0x64, 0x6f, 0x75, 0x74]);
 const STDERR: usize = memory.data<u8>([0x73, 0x74, 0x64, 0x65, 0x72, 0x72]);

@@ -3,7 +3,7 @@ import { pieceBytes } from "../config/config";
 import { Stream, Tag } from "../core/cri";
 import { LineKind } from "./continuation";
 import { decodedLength } from "../core/lines";
-import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, messageStarts, sawStderr, sawStdout } from "./log-scan";
+import { LogScan } from "./log-scan";
 
 @unmanaged export class RecordFacts {
   hasLog: bool;
@@ -50,24 +50,24 @@ import { criLines, endsWithNewline, firstIsCri, firstKind, firstTag, lastTag, me
     return this.messageBytes;
   }
 
-  /** Call after scanLog(). */
-  analyse(): void {
+  /** Derives the defects from what scanLog() found in `log`. */
+  analyse(s: LogScan): void {
     if (!this.hasLog) return;
-    this.gluedRaw = criLines > 1;
-    this.severalMessages = messageStarts > 1;
-    this.continuationStart = firstKind == LineKind.Continuation;
-    this.unknownTag = firstIsCri && firstTag == Tag.Other;
+    this.gluedRaw = s.criLines > 1;
+    this.severalMessages = s.messageStarts > 1;
+    this.continuationStart = s.kind == LineKind.Continuation;
+    this.unknownTag = s.isCri && s.tag == Tag.Other;
     // A `P` piece that never got its `F`:
     //  - raw CRI text whose last line is tagged P;
     //  - the cri parser's `_p: "P"`, which it also keeps on joined messages: only an exact
     //    multiple of the runtime's piece size (containerd splits at 16 KiB) is a lone piece;
     //  - the docker parser's output (time, no `_p`): a complete line keeps its `\n`.
-    if (criLines > 0) this.partial = lastTag == Tag.Partial;
+    if (s.criLines > 0) this.partial = s.lastTag == Tag.Partial;
     else if (this.hasTagKey) this.partial = this.tagKeyIsP && pieceBytes > 0 && this.logBytes() > 0 && <i64>this.logBytes() % pieceBytes == 0;
-    else if (this.hasTime && this.hasStream) this.partial = !endsWithNewline && this.logEnd > this.logStart;
+    else if (this.hasTime && this.hasStream) this.partial = !s.endsWithNewline && this.logEnd > this.logStart;
     // Both streams among the raw lines, or raw lines of the other stream than the record's.
-    this.mixedStreams = (sawStdout && sawStderr) ||
-      (this.hasStream && this.stream != Stream.None && criLines > 0 && (this.stream == Stream.Stderr ? sawStdout : sawStderr));
+    this.mixedStreams = (s.sawStdout && s.sawStderr) ||
+      (this.hasStream && this.stream != Stream.None && s.criLines > 0 && (this.stream == Stream.Stderr ? s.sawStdout : s.sawStderr));
   }
 }
 

@@ -9,7 +9,7 @@
 import { beginCall } from "../abi/arena";
 import { resultReplaced } from "../abi/result";
 import { outFailed, outPos, outReset, putAscii, putByte, putBytes, putJsonEscaped, setOutPos } from "../abi/writer";
-import { CriStatus, criMessage, parseCriHeader } from "../core/cri";
+import { CriHeader, CriStatus, parseCriHeader } from "../core/cri";
 import { jsonUnescape } from "../core/json-string";
 import { putInt } from "../core/digits";
 import { copyStringMasked, keyAtListed, maskWith, masking, putMask, stopMasking } from "../core/mask";
@@ -48,6 +48,8 @@ export function run(filter: Filter, tag: usize, tagLen: i32, sec: u32, nsec: u32
   return out;
 }
 
+const LIFT_HEADER = changetype<CriHeader>(memory.data(<i32>offsetof<CriHeader>(), 8));
+
 // The object decoded by decodeLift(), valid during the call.
 // @ts-ignore: decorator
 @lazy let liftedStart: usize = 0;
@@ -62,7 +64,7 @@ function decodeLift(r: Record, at: usize): bool {
   if (outFailed) return false;
   const end = outPos;
   let p = at;
-  if (l.afterCriHeader && parseCriHeader(p, end) == CriStatus.Ok) p = criMessage;
+  if (l.afterCriHeader && parseCriHeader(p, end, LIFT_HEADER) == CriStatus.Ok) p = LIFT_HEADER.message;
   p = skipWs(p, end);
   if (p >= end || load<u8>(p) != 0x7b) return false;
   setJsonError(false);

@@ -1,21 +1,24 @@
 // Direct entry points into the AssemblyScript core for table-driven and property tests.
 import { beginCall } from "../../assembly/abi/arena";
 import { outPos, outReset, outStart, putByte } from "../../assembly/abi/writer";
-import { parseRfc3339, parsedLen, parsedNsec, parsedSec } from "../../assembly/core/time";
+import { ParsedTime, parseRfc3339 } from "../../assembly/core/time";
 import { putRfc3339Utc } from "../../assembly/core/format-time";
-import { CriStatus, criMessage, criStream, criTag, parseCriHeader } from "../../assembly/core/cri";
+import { CriHeader, CriStatus, parseCriHeader } from "../../assembly/core/cri";
 import { copyValue, jsonError, setJsonError } from "../../assembly/core/json";
-import { MpKind, MpStatus, mpBool, mpData, mpExtType, mpFloat, mpInt, mpKind, mpLen, mpNext, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip, mpUint } from "../../assembly/core/msgpack";
+import { MpKind, MpStatus, MpValue, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip } from "../../assembly/core/msgpack";
 export { malloc, free } from "../../assembly/abi/exports";
 import "../../assembly/abi/abort";
 
+const TIME = changetype<ParsedTime>(memory.data(<i32>offsetof<ParsedTime>(), 8));
+const HEADER = changetype<CriHeader>(memory.data(<i32>offsetof<CriHeader>(), 8));
+
 /** Status of parsing [p, p+len); results through the getters below. */
 export function parse_time(p: usize, len: i32): i32 {
-  return parseRfc3339(p, len);
+  return parseRfc3339(p, len, TIME);
 }
-export function parsed_sec(): i64 { return parsedSec; }
-export function parsed_nsec(): i32 { return parsedNsec; }
-export function parsed_len(): i32 { return parsedLen; }
+export function parsed_sec(): i64 { return TIME.sec; }
+export function parsed_nsec(): i32 { return TIME.nsec; }
+export function parsed_len(): i32 { return TIME.len; }
 
 /** NUL-terminated RFC 3339 UTC text of (sec, nsec). */
 export function format_time(sec: i64, nsec: i32): usize {
@@ -26,11 +29,11 @@ export function format_time(sec: i64, nsec: i32): usize {
 }
 
 export function parse_cri(p: usize, len: i32): i32 {
-  return parseCriHeader(p, p + <usize>len);
+  return parseCriHeader(p, p + <usize>len, HEADER);
 }
-export function cri_stream(): i32 { return criStream; }
-export function cri_tag(): i32 { return criTag; }
-export function cri_message(): usize { return criMessage; }
+export function cri_stream(): i32 { return HEADER.stream; }
+export function cri_tag(): i32 { return HEADER.tag; }
+export function cri_message(): usize { return HEADER.message; }
 
 /** The mended copy of one JSON value, NUL-terminated; json_error() says whether it was broken. */
 export function mend_json(p: usize, len: i32): usize {
@@ -42,9 +45,11 @@ export function mend_json(p: usize, len: i32): usize {
 }
 export function json_error(): i32 { return jsonError ? 1 : 0; }
 
+const MP = changetype<MpValue>(memory.data(<i32>offsetof<MpValue>(), 8));
+
 /** End offset of the msgpack value at p (0 when broken). */
 export function mp_skip(p: usize, len: i32): i32 {
-  const e = mpSkip(p, p + <usize>len);
+  const e = mpSkip(p, p + <usize>len, MP);
   return e == 0 ? -1 : <i32>(e - p);
 }
 
@@ -58,22 +63,22 @@ export function mp_transcode(p: usize, len: i32): usize {
   const end = p + <usize>len;
   let owed: u64 = 1;
   while (owed > 0) {
-    if (mpRead(p, end) != MpStatus.Ok) { outLength = -1; return outStart; }
+    if (mpRead(p, end, MP) != MpStatus.Ok) { outLength = -1; return outStart; }
     owed--;
-    switch (mpKind) {
+    switch (MP.kind) {
       case MpKind.Nil: mpPutNil(); break;
-      case MpKind.Bool: mpPutBool(mpBool); break;
-      case MpKind.Int: mpPutInt(mpInt); break;
-      case MpKind.Uint: mpPutUint(mpUint); break;
-      case MpKind.Float32: mpPutF32(<f32>mpFloat); break;
-      case MpKind.Float64: mpPutF64(mpFloat); break;
-      case MpKind.Str: mpPutStr(mpData, mpLen); break;
-      case MpKind.Bin: mpPutBin(mpData, mpLen); break;
-      case MpKind.Ext: mpPutExt(mpExtType, mpData, mpLen); break;
-      case MpKind.Array: mpPutArrayHeader(mpLen); owed += <u64>mpLen; break;
-      case MpKind.Map: mpPutMapHeader(mpLen); owed += <u64>mpLen << 1; break;
+      case MpKind.Bool: mpPutBool(MP.flag); break;
+      case MpKind.Int: mpPutInt(MP.int); break;
+      case MpKind.Uint: mpPutUint(MP.uint); break;
+      case MpKind.Float32: mpPutF32(<f32>MP.float); break;
+      case MpKind.Float64: mpPutF64(MP.float); break;
+      case MpKind.Str: mpPutStr(MP.data, MP.len); break;
+      case MpKind.Bin: mpPutBin(MP.data, MP.len); break;
+      case MpKind.Ext: mpPutExt(MP.extType, MP.data, MP.len); break;
+      case MpKind.Array: mpPutArrayHeader(MP.len); owed += <u64>MP.len; break;
+      case MpKind.Map: mpPutMapHeader(MP.len); owed += <u64>MP.len << 1; break;
     }
-    p = mpNext;
+    p = MP.next;
   }
   outLength = <i32>(outPos - outStart);
   putByte(0);

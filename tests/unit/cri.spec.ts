@@ -1,7 +1,9 @@
 // core/cri.ts (headers, and headers glued inside a longer text) and core/lines.ts.
-import { CriStatus, Stream, Tag, criMessage, criStream, criTag, findHeaderLine, parseCriHeader } from "../../assembly/core/cri";
+import { CriHeader, CriStatus, Stream, Tag, findHeaderLine, parseCriHeader } from "../../assembly/core/cri";
 import { decodedLength, lineTextEnd, nextLine } from "../../assembly/core/lines";
 import { text, textLen } from "./helpers";
+
+const H = changetype<CriHeader>(memory.data(<i32>offsetof<CriHeader>(), 8));
 
 class HeaderCase { constructor(public line: string, public status: CriStatus, public stream: Stream = Stream.None, public tag: Tag = Tag.None, public message: string = "") {} }
 
@@ -34,11 +36,11 @@ describe("parseCriHeader: split at the first three spaces, as kubelet does", () 
       const c = HEADERS[i];
       const p = text(c.line);
       const end = p + textLen(c.line);
-      expect(parseCriHeader(p, end)).toBe(c.status, c.line);
+      expect(parseCriHeader(p, end, H)).toBe(c.status, c.line);
       if (c.status != CriStatus.Ok) continue;
-      expect(criStream).toBe(c.stream, c.line);
-      expect(criTag).toBe(c.tag, c.line);
-      expect(String.UTF8.decodeUnsafe(criMessage, end - criMessage)).toBe(c.message, c.line);
+      expect(H.stream).toBe(c.stream, c.line);
+      expect(H.tag).toBe(c.tag, c.line);
+      expect(String.UTF8.decodeUnsafe(H.message, end - H.message)).toBe(c.message, c.line);
     }
   });
 });
@@ -58,14 +60,14 @@ describe("escaped lines and glued headers", () => {
   it("findHeaderLine finds the raw CRI line glued in, with its parts", () => {
     const p = text(GLUED);
     const end = p + textLen(GLUED);
-    const at = findHeaderLine(p, end);
+    const at = findHeaderLine(p, end, H);
     expect(String.UTF8.decodeUnsafe(at, 22)).toBe("2023-10-16T09:48:56.5Z");
-    expect(criStream).toBe(Stream.Stderr);
-    expect(String.UTF8.decodeUnsafe(criMessage, 9)).toBe("Traceback");
-    expect(findHeaderLine(nextLine(at, end), end)).toBe(end);
+    expect(H.stream).toBe(Stream.Stderr);
+    expect(String.UTF8.decodeUnsafe(H.message, 9)).toBe("Traceback");
+    expect(findHeaderLine(nextLine(at, end), end, H)).toBe(end);
     // A header in the middle of a line is text, not a glued line.
     const q = text("a 2023-10-16T09:48:56.5Z stderr F x");
-    expect(findHeaderLine(q, q + 35)).toBe(q + 35);
+    expect(findHeaderLine(q, q + 35, H)).toBe(q + 35);
   });
   it("decodedLength counts the bytes the escaped text stands for", () => {
     const s = "a\\nb\\u00e9\\u20ac\\ud83d\\ude00\\\"";

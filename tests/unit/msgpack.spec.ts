@@ -1,11 +1,14 @@
 // core/msgpack.ts: every encoding at its size boundaries (the off-by-one places), read back,
 // truncated at every byte, skipped without recursion, keys found, maps edited.
 import {
-  MpKind, MpStatus, mpClearDrops, mpCopyMap, mpData, mpDropKey, mpError, mpExtType, mpFirstNul, mpFloat, mpInt, mpKind,
-  mpLen, mpMapFind, mpMapFindText, mpNext, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutEventTime, mpPutExt, mpPutF32,
-  mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutStrHeader, mpPutUint, mpRead, mpSkip, mpUint,
+  MpKind, MpStatus, MpValue, mpClearDrops, mpCopyMap, mpDropKey, mpFirstNul, mpMapFind, mpMapFindText, mpPutArrayHeader,
+  mpPutBin, mpPutBool, mpPutEventTime, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr,
+  mpPutStrHeader, mpPutUint, mpRead, mpSkip,
 } from "../../assembly/core/msgpack";
 import { hexBytes, outputHex, startOutput, text, textLen, toHex } from "./helpers";
+
+/** The value each read leaves its result in (the reader's caller owns it). */
+const V = changetype<MpValue>(memory.data(<i32>offsetof<MpValue>(), 8));
 
 class UintCase { constructor(public v: u64, public hex: string) {} }
 class IntCase { constructor(public v: i64, public hex: string) {} }
@@ -49,9 +52,9 @@ function zeros(n: u32): usize {
 function readAll(hex: string): usize {
   const p = hexBytes(hex);
   const end = p + <usize>(hex.length >> 1);
-  expect(mpRead(p, end)).toBe(MpStatus.Ok, hex);
-  expect(mpSkip(p, end)).toBe(end, hex + " skipped to its end");
-  mpRead(p, end);
+  expect(mpRead(p, end, V)).toBe(MpStatus.Ok, hex);
+  expect(mpSkip(p, end, V)).toBe(end, hex + " skipped to its end");
+  mpRead(p, end, V);
   return p;
 }
 
@@ -94,40 +97,40 @@ describe("reader: every type, back from the writer's boundaries", () => {
   it("unsigned and signed integers, uint64 above i64 kept apart", () => {
     for (let i = 0; i < UINTS.length; i++) {
       readAll(UINTS[i].hex);
-      if (UINTS[i].v > <u64>i64.MAX_VALUE) { expect(mpKind).toBe(MpKind.Uint); expect(mpUint).toBe(UINTS[i].v); }
-      else { expect(mpKind).toBe(MpKind.Int); expect(mpInt).toBe(<i64>UINTS[i].v); }
+      if (UINTS[i].v > <u64>i64.MAX_VALUE) { expect(V.kind).toBe(MpKind.Uint); expect(V.uint).toBe(UINTS[i].v); }
+      else { expect(V.kind).toBe(MpKind.Int); expect(V.int).toBe(<i64>UINTS[i].v); }
     }
-    for (let i = 0; i < INTS.length; i++) { readAll(INTS[i].hex); expect(mpKind).toBe(MpKind.Int); expect(mpInt).toBe(INTS[i].v); }
+    for (let i = 0; i < INTS.length; i++) { readAll(INTS[i].hex); expect(V.kind).toBe(MpKind.Int); expect(V.int).toBe(INTS[i].v); }
     // Non-minimal forms (PackedForward keeps them) read the same.
-    readAll("d005"); expect(mpInt).toBe(5);
-    readAll("cf0000000000000001"); expect(mpInt).toBe(1);
-    readAll("d1ffff"); expect(mpInt).toBe(-1);
+    readAll("d005"); expect(V.int).toBe(5);
+    readAll("cf0000000000000001"); expect(V.int).toBe(1);
+    readAll("d1ffff"); expect(V.int).toBe(-1);
   });
   it("str, bin and ext payloads in place; str8 of 0 bytes", () => {
-    const p = readAll("a36c6f67"); expect(mpKind).toBe(MpKind.Str); expect(mpLen).toBe(3); expect(mpData).toBe(p + 1);
-    readAll("d900"); expect(mpKind).toBe(MpKind.Str); expect(mpLen).toBe(0);
-    readAll("c50002abcd"); expect(mpKind).toBe(MpKind.Bin); expect(mpLen).toBe(2);
-    readAll("d700652d0707075bcd15"); expect(mpKind).toBe(MpKind.Ext); expect(mpExtType).toBe(0); expect(mpLen).toBe(8);
-    expect(toHex(mpData, 8)).toBe("652d0707075bcd15");
-    readAll("c703fe010203"); expect(mpExtType).toBe(-2); expect(mpLen).toBe(3);
-    readAll("c9000000017f00"); expect(mpExtType).toBe(0x7f); expect(mpLen).toBe(1);
+    const p = readAll("a36c6f67"); expect(V.kind).toBe(MpKind.Str); expect(V.len).toBe(3); expect(V.data).toBe(p + 1);
+    readAll("d900"); expect(V.kind).toBe(MpKind.Str); expect(V.len).toBe(0);
+    readAll("c50002abcd"); expect(V.kind).toBe(MpKind.Bin); expect(V.len).toBe(2);
+    readAll("d700652d0707075bcd15"); expect(V.kind).toBe(MpKind.Ext); expect(V.extType).toBe(0); expect(V.len).toBe(8);
+    expect(toHex(V.data, 8)).toBe("652d0707075bcd15");
+    readAll("c703fe010203"); expect(V.extType).toBe(-2); expect(V.len).toBe(3);
+    readAll("c9000000017f00"); expect(V.extType).toBe(0x7f); expect(V.len).toBe(1);
   });
   it("floats (float32 widened exactly), nil, bool", () => {
-    readAll("ca3dcccccd"); expect(mpKind).toBe(MpKind.Float32); expect(mpFloat).toBe(<f64><f32>0.1);
-    readAll("cb3ff8000000000000"); expect(mpKind).toBe(MpKind.Float64); expect(mpFloat).toBe(1.5);
-    readAll("c0"); expect(mpKind).toBe(MpKind.Nil);
-    readAll("c3"); expect(mpKind).toBe(MpKind.Bool);
+    readAll("ca3dcccccd"); expect(V.kind).toBe(MpKind.Float32); expect(V.float).toBe(<f64><f32>0.1);
+    readAll("cb3ff8000000000000"); expect(V.kind).toBe(MpKind.Float64); expect(V.float).toBe(1.5);
+    readAll("c0"); expect(V.kind).toBe(MpKind.Nil);
+    readAll("c3"); expect(V.kind).toBe(MpKind.Bool);
   });
   it("array and map headers give the count and where the elements start", () => {
-    const p = readAll("92c0c0"); expect(mpKind).toBe(MpKind.Array); expect(mpLen).toBe(2); expect(mpNext).toBe(p + 1);
-    readAll("de0001a161c0"); expect(mpKind).toBe(MpKind.Map); expect(mpLen).toBe(1);
-    readAll("dd00000000"); expect(mpKind).toBe(MpKind.Array); expect(mpLen).toBe(0);
+    const p = readAll("92c0c0"); expect(V.kind).toBe(MpKind.Array); expect(V.len).toBe(2); expect(V.next).toBe(p + 1);
+    readAll("de0001a161c0"); expect(V.kind).toBe(MpKind.Map); expect(V.len).toBe(1);
+    readAll("dd00000000"); expect(V.kind).toBe(MpKind.Array); expect(V.len).toBe(0);
   });
   it("0xc1 is refused, never read as something", () => {
     const p = hexBytes("c1");
-    expect(mpRead(p, p + 1)).toBe(MpStatus.NeverUsed);
-    expect(mpSkip(p, p + 1)).toBe(0);
-    expect(mpError).toBe(MpStatus.NeverUsed);
+    expect(mpRead(p, p + 1, V)).toBe(MpStatus.NeverUsed);
+    expect(mpSkip(p, p + 1, V)).toBe(0);
+    expect(V.status).toBe(MpStatus.NeverUsed);
   });
 });
 
@@ -145,23 +148,23 @@ describe("truncated input: a status at every byte, never a read past the end", (
       const hex = WHOLE[i];
       const n = <usize>(hex.length >> 1);
       const p = hexBytes(hex);
-      expect(mpSkip(p, p + n)).toBe(p + n, hex);
+      expect(mpSkip(p, p + n, V)).toBe(p + n, hex);
       for (let cut: usize = 0; cut < n; cut++) {
-        expect(mpSkip(p, p + cut)).toBe(0, hex + " cut at " + cut.toString());
-        expect(mpError).toBe(MpStatus.Truncated);
+        expect(mpSkip(p, p + cut, V)).toBe(0, hex + " cut at " + cut.toString());
+        expect(V.status).toBe(MpStatus.Truncated);
       }
     }
   });
   it("a container claiming 4 billion members in 5 bytes is refused at once", () => {
     const p = hexBytes("dfffffffff");
-    expect(mpSkip(p, p + 5)).toBe(0);
-    expect(mpError).toBe(MpStatus.Truncated);
+    expect(mpSkip(p, p + 5, V)).toBe(0);
+    expect(V.status).toBe(MpStatus.Truncated);
     const q = hexBytes("ddffffffff");
-    expect(mpSkip(q, q + 5)).toBe(0);
+    expect(mpSkip(q, q + 5, V)).toBe(0);
   });
   it("a str32 whose length would wrap the address space is truncated, not wrapped", () => {
     const p = hexBytes("dbffffffff41");
-    expect(mpRead(p, p + 6)).toBe(MpStatus.Truncated);
+    expect(mpRead(p, p + 6, V)).toBe(MpStatus.Truncated);
   });
 });
 
@@ -171,12 +174,12 @@ describe("skip: nesting costs no stack", () => {
     const p = heap.alloc(<usize>depth + 1);
     memory.fill(p, 0x91, <usize>depth);
     store<u8>(p + <usize>depth, 0xc0);
-    expect(mpSkip(p, p + <usize>depth + 1)).toBe(p + <usize>depth + 1);
-    expect(mpSkip(p, p + <usize>depth)).toBe(0);
+    expect(mpSkip(p, p + <usize>depth + 1, V)).toBe(p + <usize>depth + 1);
+    expect(mpSkip(p, p + <usize>depth, V)).toBe(0);
   });
   it("skips exactly one value of a sequence", () => {
     const p = hexBytes("82a16101a162920102c3");
-    expect(mpSkip(p, p + 10)).toBe(p + 9);
+    expect(mpSkip(p, p + 10, V)).toBe(p + 9);
   });
 });
 
@@ -186,19 +189,19 @@ describe("top-level keys", () => {
   it("finds a key's value without decoding the others; nested keys are not top-level", () => {
     const p = hexBytes(MAP);
     const end = p + <usize>(MAP.length >> 1);
-    const v = mpMapFindText(p, end, "time");
+    const v = mpMapFindText(p, end, "time", V);
     expect(v).toBe(p + 12);
     expect(load<u8>(v)).toBe(1);
-    expect(mpMapFind(p, end, text("log"), 3)).toBe(p + 5);
-    expect(mpMapFindText(p, end, "nope")).toBe(0);
-    expect(mpError).toBe(MpStatus.Ok);
+    expect(mpMapFind(p, end, text("log"), 3, V)).toBe(p + 5);
+    expect(mpMapFindText(p, end, "nope", V)).toBe(0);
+    expect(V.status).toBe(MpStatus.Ok);
   });
   it("a broken map says so; a non-string key never matches", () => {
     const p = hexBytes("82a36c6f67a178a474696d");
-    expect(mpMapFindText(p, p + 11, "time")).toBe(0);
-    expect(mpError).toBe(MpStatus.Truncated);
+    expect(mpMapFindText(p, p + 11, "time", V)).toBe(0);
+    expect(V.status).toBe(MpStatus.Truncated);
     const q = hexBytes("8101a101"); // {1: "\x01"}
-    expect(mpMapFindText(q, q + 4, "1")).toBe(0);
+    expect(mpMapFindText(q, q + 4, "1", V)).toBe(0);
   });
   it("the first NUL, where Fluent Bit would cut a returned body", () => {
     const p = hexBytes("81a16100");
