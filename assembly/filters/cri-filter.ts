@@ -58,21 +58,21 @@ function putScannedString(start: usize, stringEnd: usize, clean: usize): void {
 }
 
 /** Writes the message text of `log`: the first line's header and glued headers removed. */
-function putMessage(f: RecordFacts): void {
-  const split = splitRaw && LOG.isCri;
-  const p = split ? LOG.message : f.logStart;
+function putMessage(f: RecordFacts, s: LogScan): void {
+  const split = splitRaw && s.isCri;
+  const p = split ? s.message : f.logStart;
   let end = f.logEnd;
   // The `cri` parser's message stops before the line break.
   if (split) end = lineTextEnd(p, end);
   if (!(repairGlued && f.gluedRaw)) { copyStringBodyFrom(p, end, f.logClean); return; }
   let line = p;
   let k = 0; // the next glued line scanLog() kept
-  const reparse = LOG.gluedOverflow();
+  const reparse = s.gluedOverflow();
   while (line < end) {
     const next = nextLine(line, end);
     let from = line;
     if (line != p) {
-      const kept = gluedMessage(LOG, k, line);
+      const kept = gluedMessage(s, k, line);
       if (kept != 0) { from = kept; k++; } // keep only the message
       else if (reparse && mayStartHeader(line, next) && parseCriHeader(line, lineTextEnd(line, next), GLUED) == CriStatus.Ok) from = GLUED.message;
     }
@@ -223,7 +223,7 @@ export function filterCri(tagPtr: usize, tagLen: i32, eventSec: u32, eventNsec: 
 
   let logOut: usize = 0, logOutEnd: usize = 0; // the `log` text written, for the record id
   if (rewrites && f.hasLog) {
-    writeMember(logKey); putByte(0x22); logOut = outPos; putMessage(f); logOutEnd = outPos; putByte(0x22);
+    writeMember(logKey); putByte(0x22); logOut = outPos; putMessage(f, s); logOutEnd = outPos; putByte(0x22);
     if (s.isCri && splitRaw) {
       if (!f.hasStream) { writeMember(streamKey); putByte(0x22); putBytes(s.stream == Stream.Stderr ? STDERR : STDOUT, 6); putByte(0x22); }
       if (!f.hasTagKey) putStringMember(tagKey, s.tagStart, s.tagEnd);

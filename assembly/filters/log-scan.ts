@@ -20,8 +20,6 @@ import { lineTextEnd, nextLine } from "../core/lines";
   isCri: bool = false;
   /** Why the first line is not one, once its time parsed. */
   criStatus: CriStatus = CriStatus.Ok;
-  /** Where the first line's text starts: its message when `isCri`, else the line itself. */
-  textStart: usize = 0;
   /** Kind of the first line's message text. */
   kind: LineKind = LineKind.Empty;
   lines: i32 = 0;
@@ -109,7 +107,6 @@ export function scanLog(p: usize, end: usize, clean: usize, s: LogScan): void {
   s.gluedKept = 0;
   s.minMs = i64.MAX_VALUE;
   s.maxMs = i64.MIN_VALUE;
-  s.textStart = p;
   s.endsWithNewline = end - p >= 2 && load<u8>(end - 2) == 0x5c && load<u8>(end - 1) == 0x6e;
 
   let line = p;
@@ -124,7 +121,6 @@ export function scanLog(p: usize, end: usize, clean: usize, s: LogScan): void {
         s.criStatus = parseCriAfterTime(p + <usize>s.len, textEnd, s); // the time is parsed already
         if (s.criStatus == CriStatus.Ok) {
           s.isCri = true;
-          s.textStart = s.message;
           text = s.message;
           noteHeader(s, s);
         }
