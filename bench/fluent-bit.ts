@@ -1,5 +1,5 @@
 /**
- * npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--no-readme]
+ * npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--baseline DIR] [--no-readme]
  *
  * CPU and memory that real Fluent Bit spends per record on each way to give records their CRI
  * write time, every row in the same run, on every binary found (harness/real/binaries.ts): tail
@@ -16,12 +16,16 @@
  * settings): the records carry what a live pipeline's would, and the comparison with the
  * reference script, which writes no diagnostics, is like for like.
  *
+ * `--baseline DIR` adds the CRI module rows again for the module in another build folder (a
+ * checkout of an earlier commit's build/, with its aot/), so a change is measured against what
+ * it replaces in the same run.
+ *
  * `--tail` adds a setting to the tail input (Buffer_Chunk_Size=256k: fewer, larger batches). Writes bench/out/fluent-bit.json and .md, and the README's table (between the
  * `bench:fluent-bit` markers) unless --no-readme, --rows (rows whose name holds one of its
- * comma-separated texts) or --tail.
+ * comma-separated texts), --tail or --baseline.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fluentBitBinaries } from "../harness/real/binaries.ts";
@@ -35,7 +39,7 @@ import { configure } from "../harness/configure.ts";
 import { CRI_SCHEMA } from "../harness/settings-block.ts";
 import { luaScriptWith } from "../harness/settings-tables.ts";
 
-const USAGE = "usage: npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--no-readme]";
+const USAGE = "usage: npm run bench:fluent-bit [-- --lines N] [--repeat K] [--rows TEXT] [--tail KEY=VALUE …] [--baseline DIR] [--no-readme]";
 const args = process.argv.slice(2);
 const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 if (args.includes("--help") || args.includes("-h")) { console.log(USAGE); process.exit(0); }
@@ -46,7 +50,9 @@ if (!Number.isInteger(REPEAT) || REPEAT <= 0) { console.error(`bench:fluent-bit:
 const ONLY = opt("--rows")?.split(",").filter(Boolean);
 const TAIL = args.flatMap((a, i) => (args[i - 1] === "--tail" ? [a] : []));
 if (TAIL.some((t) => !/^\w[\w.]*=\S+$/.test(t))) { console.error(`bench:fluent-bit: --tail wants KEY=VALUE\n${USAGE}`); process.exit(2); }
-const README = !args.includes("--no-readme") && !ONLY && !TAIL.length;
+const BASELINE = opt("--baseline");
+if (BASELINE !== undefined && !existsSync(join(BASELINE, "cri_time.wasm"))) { console.error(`bench:fluent-bit: --baseline wants a build folder holding cri_time.wasm\n${USAGE}`); process.exit(2); }
+const README = !args.includes("--no-readme") && !ONLY && !TAIL.length && !BASELINE;
 
 /** ~150-byte raw CRI lines with nanosecond times, written to a file in chunks (5M lines is ~750 MB). */
 function writeLogFile(path: string, n: number): void {
@@ -87,6 +93,10 @@ function rows(version: string): Row[] {
     { name: "wasm passthrough floor, AOT", filters: wasm(aot(FLOOR), "passthrough") },
     ...fns.map((f) => ({ name: `wasm \`${f}\`, interpreted`, filters: wasm(base(CRI), f) })),
     ...fns.map((f) => ({ name: `wasm \`${f}\`, AOT`, filters: wasm(aot(CRI), f) })),
+    ...(BASELINE ? fns.flatMap((f) => [
+      { name: `baseline wasm \`${f}\`, interpreted`, filters: wasm(`baseline-${base(CRI)}`, f) },
+      { name: `baseline wasm \`${f}\`, AOT`, filters: wasm(`baseline-${aot(CRI)}`, f) },
+    ]) : []),
     { name: "wasm `cri_event_time` + parser filter, interpreted", filters: wasm(base(CRI), "cri_event_time") + parser },
     { name: "wasm `cri_event_time` + parser filter, AOT", filters: wasm(aot(CRI), "cri_event_time") + parser },
     { name: "wasm `cri_event_time` + Lua `set_event_time`, AOT", filters: wasm(aot(CRI), "cri_event_time") + lua("cri_time.lua", "set_event_time") },
@@ -141,6 +151,11 @@ try {
   for (const m of SHIPPED) {
     writeFileSync(join(dir, basename(m.wasm)), live(m.wasm, m));
     for (const f of [3, 5]) { const p = aotPath(m.wasm, f, ARCH); writeFileSync(join(dir, basename(p)), live(p, m)); }
+  }
+  if (BASELINE) {
+    const from = (file: string) => join(BASELINE, file.replace(/^build\//, ""));
+    writeFileSync(join(dir, `baseline-${basename(CRI.wasm)}`), live(from(CRI.wasm), CRI));
+    for (const f of [3, 5]) { const p = aotPath(CRI.wasm, f, ARCH); writeFileSync(join(dir, `baseline-${basename(p)}`), live(from(p), CRI)); }
   }
   writeFileSync(join(dir, "cri_time.lua"), luaScriptWith(readFileSync(CRI_SCHEMA.twin, "utf8"), CRI_SCHEMA, { drift_ms: DRIFT_MS }));
   writeFileSync(join(dir, "reference.lua"), readFileSync("bench/reference.lua"));

@@ -1,6 +1,6 @@
 /**
  * Filters written on the SDK, in real Fluent Bit (every binary found) against the harness: the
- * probe filters of tests/probes/sdk.ts (every read, every edit, drop, pools overrun) and the
+ * probe filters of tests/probes/sdk.ts (every read, every edit, drop, pools overrun, one pass) and the
  * drop_health_checks example, over the recorded events, the rule table and fuzzed records sent
  * through the forward input in batches. Both sides must give the same events, byte for byte,
  * and drop the same records; nothing else may be dropped and no call may fail.
@@ -39,7 +39,7 @@ const MODULES: Record<string, Uint8Array> = {
   "redact.lua": readFileSync("lua/redact.lua"),
 };
 const PIPELINES = [
-  ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy"].map((fn) => ({ fn, file: "sdk.wasm" })),
+  ...["sdk_read", "sdk_edit", "sdk_drop_flagged", "sdk_greedy", "sdk_one_pass"].map((fn) => ({ fn, file: "sdk.wasm" })),
   { fn: "drop_health_checks", file: "drop_health_checks.wasm" },
   { fn: "match_records", file: "match.wasm" },
   { fn: "lift_json", file: "lift.wasm" },
@@ -120,6 +120,12 @@ const member = (e: FbEvent, k: string) => { const b = decode(e.body); return b.t
 const DROPS: Record<string, number> = {
   sdk_drop_flagged: events.filter((e) => { const v = member(e, "drop"); return v?.t === "bool" && v.v; }).length,
   drop_health_checks: events.filter((e) => asText(member(e, "log") ?? mp.nil())?.includes("GET /healthz")).length,
+  // One pass reads the last `log` that is a string.
+  sdk_one_pass: events.filter((e) => {
+    const b = decode(e.body);
+    const logs = b.t === "map" ? b.entries.flatMap(([k, v]) => k.t === "str" && Buffer.from(k.b).toString() === "log" && v.t === "str" ? [Buffer.from(v.b)] : []) : [];
+    return logs.length > 0 && logs[logs.length - 1].includes("GET /healthz");
+  }).length,
   match_records: events.length - new FilterWasm({ wasm: MODULES["match.wasm"], functionName: "match_records" }).filterChunk(events).events.length,
 };
 
@@ -132,7 +138,7 @@ forEachFluentBit("filters on the SDK", (bin) => {
       const forward: ForwardMessage[] = [...PIPELINES.flatMap((p) => sent.get(p.tag)!.map((b) => ({ tag: p.tag, events: b }))), ...batches(luaEvents, LUA_TAG).map((b) => ({ tag: LUA_TAG, events: b })), ...batches(luaEvents, LIFT_LUA_TAG).map((b) => ({ tag: LIFT_LUA_TAG, events: b })), ...batches(luaEvents, REDACT_LUA_TAG).map((b) => ({ tag: REDACT_LUA_TAG, events: b }))];
       run = await runFluentBit({ bin: bin.path, config: config(bin.version), forward, timeoutMs: 600_000, files: MODULES });
     });
-    test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2 && DROPS.match_records > 10, JSON.stringify(DROPS)));
+    test("the corpus holds records each dropping filter must drop", () => assert.ok(DROPS.sdk_drop_flagged >= 1 && DROPS.drop_health_checks >= 2 && DROPS.sdk_one_pass >= 2 && DROPS.match_records > 10, JSON.stringify(DROPS)));
     for (const p of PIPELINES) {
       test(`${p.fn}: the same events, byte for byte, and the same drops`, () => {
         const filter = new FilterWasm({ wasm: MODULES[p.file], functionName: p.fn, fluentBitVersion: bin.version, input: persistentWasm(bin.version) ? "forward-threaded" : "forward", name: p.instance });

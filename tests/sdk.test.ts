@@ -76,6 +76,25 @@ test("drop: the records the filter drops, and only those", () => {
   }
 });
 
+test("one pass: members read by slot, held ones left out, members added at the end, drop; in both JSON families", () => {
+  for (const v of VERSIONS) {
+    const out = filter("sdk_one_pass", v, [
+      mp.obj({ log: mp.str("é GET /healthz"), level: mp.str("info") }),
+      mp.obj({ level: mp.str("warn"), log: mp.str("é \"x\"\n"), secret: mp.str("s"), n: mp.int(1) }),
+      mp.obj({ log: mp.int(5), level: mp.obj({ a: mp.arr([1, 2].map((x) => mp.int(x))) }) }),
+      mp.obj({ a: mp.str("b") }),
+      INVALID,
+    ]);
+    assert.equal(out.dropped, 1, v);
+    assert.deepEqual(out.bodies, [
+      { log: "é \"x\"\n", n: 1, severity: "warn", had_secret: true, log_length: Buffer.byteLength("é \"x\"\n"), kube: "yes \"é\"" },
+      { log: 5, severity: { a: [1, 2] }, had_secret: false, log_length: -1, kube: "yes \"é\"" }, // a log that is no string is not read
+      { a: "b", had_secret: false, log_length: -1, kube: "yes \"é\"" },
+      { "1": "a", msg: "nan", had_secret: false, log_length: -1, kube: "yes \"é\"" },
+    ], v);
+  }
+});
+
 test("the drop_health_checks example drops health checks only, whatever their escaping", () => {
   const ex = new FilterWasm({ wasm: dropHealthChecksWasm(), functionName: "drop_health_checks" });
   const out = ex.filterChunk(["10.0.0.1 - GET /healthz HTTP/1.1 200\n", "GET /health 200", "é GET /healthz", "GET /api"].map((log) => makeEvent("t", 1, 2, mp.obj({ log: mp.str(log) }))));
@@ -107,9 +126,11 @@ test("never a trap, never a lost record: the rule table and 3,000 fuzzed records
   const r = rng(99);
   const table = ruleTable();
   const bodies = [...table, ...Array.from({ length: 3000 }, () => randomRecord(r, table))].filter((b) => b.t === "map");
-  for (const v of VERSIONS) for (const fn of ["sdk_read", "sdk_edit", "sdk_greedy", "sdk_drop_flagged"]) {
+  for (const v of VERSIONS) for (const fn of ["sdk_read", "sdk_edit", "sdk_greedy", "sdk_drop_flagged", "sdk_one_pass"]) {
     const out = filter(fn, v, bodies);
-    const drops = fn === "sdk_drop_flagged" ? bodies.filter((b) => b.t === "map" && b.entries.some(([k, x]) => k.t === "str" && Buffer.from(k.b).toString() === "drop" && x.t === "bool" && x.v)).length : 0;
+    const isStr = (x: MpValue, s: string) => x.t === "str" && Buffer.from(x.b).toString() === s;
+    const drops = fn === "sdk_drop_flagged" ? bodies.filter((b) => b.t === "map" && b.entries.some(([k, x]) => isStr(k, "drop") && x.t === "bool" && x.v)).length
+      : fn === "sdk_one_pass" ? bodies.filter((b) => b.t === "map" && b.entries.some(([k, x]) => isStr(k, "log") && x.t === "str" && Buffer.from(x.b).toString().includes("GET /healthz"))).length : 0;
     assert.equal(out.dropped, drops, `${v} ${fn}: ${out.log.slice(0, 3).join("\n")}`);
     assert.equal(out.events.length, bodies.length - drops, `${v} ${fn}`);
     assert.deepEqual(out.log.filter((l) => !l.includes("returned empty string")), [], `${v} ${fn}`);
@@ -118,10 +139,10 @@ test("never a trap, never a lost record: the rule table and 3,000 fuzzed records
 
 test("text that is no JSON object, or broken, is kept whole under log and flagged", () => {
   const d = new Direct(wasm);
-  for (const text of ["not json", "{\"a\":", "[1,2]", "", "{\"a\":1 \"b\":2}", "{\"a\":\"\\x\"}"]) {
+  for (const fn of ["sdk_edit", "sdk_one_pass"]) for (const text of ["not json", "{\"a\":", "[1,2]", "", "{\"a\":1 \"b\":2}", "{\"a\":\"\\x\"}"]) {
     const [tp, tl] = d.put("t");
     const [p, n] = d.put(text);
-    const got = JSON.parse(d.cstr(d.ex.sdk_edit(tp, tl, 1, 2, p, n)).toString("utf8"));
+    const got = JSON.parse(d.cstr(d.ex[fn](tp, tl, 1, 2, p, n)).toString("utf8"));
     if (text === "{\"a\":\"\\x\"}") { assert.equal(got.a, "\\x", "an invalid escape is mended, not a failure"); continue; }
     if (text === "{\"a\":1 \"b\":2}") { assert.deepEqual([got.a, got.b], [1, 2], "a missing comma is mended"); continue; }
     assert.deepEqual(got, { fbwasm_check: { invalid_json: true }, log: text }, text);

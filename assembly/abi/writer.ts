@@ -58,13 +58,15 @@ export function putAscii(s: string): void {
   const n = <usize>s.length;
   if (!reserve(n)) return;
   const p = changetype<usize>(s);
-  // Two characters a step: a u32 of two UTF-16 units becomes a u16 of two bytes.
+  // Four characters a step: the u64 of four UTF-16 units `a0b0c0d0` (their high bytes are zero)
+  // folds into the u32 `abcd` in two shift-or steps.
   let i: usize = 0;
-  for (; i + 2 <= n; i += 2) {
-    const w = load<u32>(p + (i << 1));
-    store<u16>(outPos + i, <u16>((w & 0xff) | ((w >> 8) & 0xff00)));
+  for (; i + 4 <= n; i += 4) {
+    const w = load<u64>(p + (i << 1));
+    const x = (w | (w >> 8)) & 0x0000ffff0000ffff;
+    store<u32>(outPos + i, <u32>(x | (x >> 16)));
   }
-  if (i < n) store<u8>(outPos + i, <u8>load<u16>(p + (i << 1)));
+  for (; i < n; i++) store<u8>(outPos + i, <u8>load<u16>(p + (i << 1)));
   outPos += n;
 }
 

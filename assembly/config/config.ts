@@ -2,14 +2,8 @@
 // writes into the module (config/block.ts). Strings stay where they are in the block: a
 // setting is a (pointer, length) pair, so reading them allocates nothing.
 import { CONFIG_BLOCK, CONFIG_BLOCK_SIZE } from "./block";
-
-/** A byte string inside linear memory. Instances live in static data (no allocator involved). */
-@unmanaged export class Span {
-  ptr: usize = 0;
-  len: i32 = 0;
-  /** The first 8 bytes, zero-padded: a key of up to 8 bytes is compared in one step. */
-  word: u64 = 0;
-}
+import { Span } from "../core/span";
+export { Span };
 
 // @ts-ignore: decorator
 @lazy let loaded: bool = false;
@@ -27,41 +21,11 @@ export const kubeKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 /** Empty (the default): no record id is written. */
 export const idKey = changetype<Span>(memory.data(SPAN_SIZE, 8));
 
-/** Bytes [0, n) of a u64 loaded little-endian, n <= 8. */
-// @ts-ignore: decorator
-@inline export function lowBytes(n: i32): u64 {
-  return n >= 8 ? u64.MAX_VALUE : ((<u64>1) << (<u64>n << 3)) - 1;
-}
-
-/**
- * Bit n set when some setting names a key of n bytes (n < 64): a key of another length is none of
- * the filter's, told in one test. Keys of 64 bytes or more are always compared.
- */
-// @ts-ignore: decorator
-@lazy export let keyLengths: u64 = 0;
-
-/** Could a key of `len` bytes be one that a setting names? */
-// @ts-ignore: decorator
-@inline export function mayBeSettingKey(len: i32): bool {
-  return len >= 64 || ((keyLengths >> <u64>len) & 1) != 0;
-}
-
 function setSpan(span: Span, p: usize, len: i32): void {
-  if (len < 64) keyLengths |= (<u64>1) << <u64>len;
   span.ptr = p;
   span.len = len;
-  let w: u64 = 0;
-  for (let i = len < 8 ? len : 8; i > 0; i--) w = (w << 8) | <u64>load<u8>(p + <usize>(i - 1));
-  span.word = w;
 }
 
-/** The `len` bytes at p are the span's text. `p` may be read 8 bytes on: it must lie inside a record. */
-// @ts-ignore: decorator
-@inline export function spanIs(p: usize, len: i32, key: Span): bool {
-  if (len != key.len || len == 0) return false; // most keys differ in length
-  if (len <= 8) return (load<u64>(p) & lowBytes(len)) == key.word;
-  return memory.compare(p, key.ptr, <usize>len) == 0;
-}
 // @ts-ignore: decorator
 @lazy export let splitRaw: bool = true;
 // @ts-ignore: decorator

@@ -7,7 +7,7 @@ import { CriStatus } from "../core/cri";
 import { TimeStatus, timeStatusName } from "../core/time";
 import { copyStringBody } from "../core/json";
 import { LogScan } from "./log-scan";
-import { writeMember } from "./member";
+import { writeMember } from "../abi/member";
 import { RecordFacts } from "./record";
 
 // @ts-ignore: decorator

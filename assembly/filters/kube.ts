@@ -3,7 +3,7 @@
 // filter names its fields; nothing is written when the tag does not have that shape.
 import { putAscii, putByte, putJsonEscaped } from "../abi/writer";
 import { Span } from "../config/config";
-import { writeMember } from "./member";
+import { writeMember } from "../abi/member";
 import { afterLast } from "./tag";
 
 /** Writes the metadata member; false (nothing written) when the tag does not have that shape. */

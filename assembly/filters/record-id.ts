@@ -19,7 +19,7 @@ import { Span } from "../config/config";
 import { Stream } from "../core/cri";
 import { jsonUnescape } from "../core/json-string";
 import { hashBegin, hashByte, hashBytes, hashEnd, hashWord } from "../core/murmur3";
-import { writeMember } from "./member";
+import { writeMember } from "../abi/member";
 import { afterLast } from "./tag";
 
 // @ts-ignore: decorator

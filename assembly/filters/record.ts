@@ -1,30 +1,32 @@
-// What the filter learns about one record while walking it, and the defects derived from it.
+// What the filter learns about one record from the members the runner noted, and the defects derived from it.
 import { pieceBytes } from "../config/config";
 import { Stream, Tag } from "../core/cri";
 import { LineKind } from "./continuation";
 import { decodedLength } from "../core/lines";
 import { LogScan } from "./log-scan";
+import { Key } from "./cri-plan";
+import { CopiedRecord } from "../sdk/pass";
+import { WatchedMember, watchedMember } from "../sdk/watched";
+
+// @ts-ignore: decorator
+@inline function noted(k: Key): WatchedMember { return watchedMember(k); }
 
 @unmanaged export class RecordFacts {
-  hasLog: bool;
-  logStart: usize; // escaped text of `log`, inside the quotes
-  logEnd: usize;
-  logClean: usize; // no backslash in `log` before this address
-  hasTime: bool;
-  timeStart: usize;
-  timeEnd: usize;
-  hasStream: bool;
+  /** The watched members the record has (CopiedRecord.seen): read where the runner noted them. */
+  seen: u32;
+  get hasLog(): bool { return (this.seen & (1 << Key.Log)) != 0; }
+  /** Escaped text of `log`, inside the quotes. */
+  get logStart(): usize { return noted(Key.Log).start + 1; }
+  get logEnd(): usize { return noted(Key.Log).end - 1; }
+  /** No backslash in `log` before this address. */
+  get logClean(): usize { return noted(Key.Log).plain; }
+  get hasTime(): bool { return (this.seen & (1 << Key.Time)) != 0; }
+  get timeStart(): usize { return noted(Key.Time).start + 1; }
+  get timeEnd(): usize { return noted(Key.Time).end - 1; }
+  get hasStream(): bool { return (this.seen & (1 << Key.Stream)) != 0; }
+  get hasTagKey(): bool { return (this.seen & (1 << Key.Tag)) != 0; }
   stream: Stream;
-  hasTagKey: bool;
   tagKeyIsP: bool;
-  heldTimestamp: usize; // an existing timestamp member, put back when no time is recovered
-  heldId: usize; // an existing record id member, put back when no id is made
-  heldIdEnd: usize;
-  heldTimestampEnd: usize;
-  heldEventTime: usize;
-  heldEventTimeEnd: usize;
-  heldKube: usize; // an existing kubernetes member, put back when the tag has no metadata
-  heldKubeEnd: usize;
 
   // Derived by analyse():
   gluedRaw: bool; // raw CRI lines joined into one record
@@ -36,10 +38,22 @@ import { LogScan } from "./log-scan";
   continuationStart: bool;
   unknownTag: bool;
 
-  reset(): void {
-    this.hasLog = false; this.hasTime = false; this.hasStream = false; this.hasTagKey = false;
-    this.tagKeyIsP = false; this.stream = Stream.None;
-    this.heldTimestamp = 0; this.heldEventTime = 0; this.heldKube = 0; this.heldId = 0;
+  /** A new record: what the runner noted of it. */
+  read(r: CopiedRecord): void {
+    this.seen = r.seen;
+    this.stream = Stream.None;
+    if (this.hasStream) {
+      const v = noted(Key.Stream);
+      // Exactly "stderr" (it holds nothing a JSON writer escapes); any other text counts as stdout.
+      if (v.isString) this.stream = v.end - v.start == 8 && load<u32>(v.start, 1) == 0x65647473 && load<u16>(v.start, 5) == 0x7272 ? Stream.Stderr : Stream.Stdout;
+    }
+    this.tagKeyIsP = false;
+    if (this.hasTagKey) {
+      // `P`, or `P:` and more tags (the whole field, from a regex parser such as `cri`'s logtag).
+      const v = noted(Key.Tag);
+      const n = v.end - v.start - 2;
+      this.tagKeyIsP = v.isString && n >= 1 && load<u8>(v.start, 1) == 0x50 && (n == 1 || load<u8>(v.start, 2) == 0x3a);
+    }
     this.gluedRaw = false; this.severalMessages = false; this.partial = false;
     this.mixedStreams = false; this.continuationStart = false; this.unknownTag = false;
     this.messageBytes = -1;

@@ -88,20 +88,9 @@ export function editAt(i: i32): Edit {
   /** Every top-level member in order: `const m = r.members(); while (m.next()) { m.key, m.value }`. */
   members(): Members { return members(this.body); }
 
-  tagIs(s: string): bool { return this.tagRelates(s, 0); }
-  tagStartsWith(s: string): bool { return this.tagRelates(s, 1); }
-  tagContains(s: string): bool { return this.tagRelates(s, 2); }
-
-  private tagRelates(s: string, how: i32): bool {
-    const n = literalUtf8(s);
-    if (n < 0) return false;
-    const lit = literalBytes();
-    const len = this.tagLength;
-    if (how == 0) return len == n && memory.compare(this.tagStart, lit, <usize>n) == 0;
-    if (how == 1) return len >= n && memory.compare(this.tagStart, lit, <usize>n) == 0;
-    for (let i = 0; i + n <= len; i++) if (memory.compare(this.tagStart + <usize>i, lit, <usize>n) == 0) return true;
-    return false;
-  }
+  tagIs(s: string): bool { return tagRelates(this.tagStart, this.tagLength, s, 0); }
+  tagStartsWith(s: string): bool { return tagRelates(this.tagStart, this.tagLength, s, 1); }
+  tagContains(s: string): bool { return tagRelates(this.tagStart, this.tagLength, s, 2); }
 
   // Editing (applied in the copy the runner writes; the last edit of a member wins) ----------
 
@@ -170,6 +159,17 @@ export function editAt(i: i32): Edit {
     const e = editAt(this.editCount++);
     return e.init(name, kind);
   }
+}
+
+/** The tag's bytes [tag, tag + len) against the literal s: equal (how 0), a prefix (1), inside (2). */
+export function tagRelates(tag: usize, len: i32, s: string, how: i32): bool {
+  const n = literalUtf8(s);
+  if (n < 0) return false;
+  const lit = literalBytes();
+  if (how == 0) return len == n && memory.compare(tag, lit, <usize>n) == 0;
+  if (how == 1) return len >= n && memory.compare(tag, lit, <usize>n) == 0;
+  for (let i = 0; i + n <= len; i++) if (memory.compare(tag + <usize>i, lit, <usize>n) == 0) return true;
+  return false;
 }
 
 // An edit past the limit is written here and never applied.

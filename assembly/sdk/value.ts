@@ -12,6 +12,11 @@ export const VIEWS_PER_CALL: i32 = 512;
   /** First byte of the value's text; 0 for a missing value. */
   start: usize = 0;
   end: usize = 0;
+  /**
+   * For a string the runner's copy walk scanned: no backslash before this address (its closing
+   * quote when it has none), so it can be copied without being read again. 0 when not known.
+   */
+  plain: usize = 0;
 
   /** The kind of value, from its first byte. */
   kind(): Kind {
@@ -29,7 +34,7 @@ export const VIEWS_PER_CALL: i32 = 512;
   }
 
   get exists(): bool { return this.start != 0; }
-  get isString(): bool { return this.kind() == Kind.String; }
+  get isString(): bool { return this.start != 0 && load<u8>(this.start) == 0x22; }
   get isNumber(): bool { return this.kind() == Kind.Number; }
   get isObject(): bool { return this.kind() == Kind.Object; }
   get isArray(): bool { return this.kind() == Kind.Array; }
@@ -167,6 +172,7 @@ export function view(start: usize, end: usize): Value {
   viewsUsed++;
   v.start = start;
   v.end = end;
+  v.plain = 0;
   return v;
 }
 

@@ -1,6 +1,6 @@
 // Filters on the SDK that report what its views see and apply every kind of edit, for
 // tests/sdk.test.ts (and, in real Fluent Bit, tests/real-sdk.test.ts).
-import { Kind, Record, Verdict, run } from "../../assembly/sdk";
+import { CopiedRecord, Kind, Record, Verdict, passPlan, run, runPass, watch } from "../../assembly/sdk";
 export { malloc, free } from "../../assembly/sdk";
 
 /** What the views read, written back as members. */
@@ -67,6 +67,26 @@ function greedy(r: Record): Verdict {
   for (let i = 0; i < 80; i++) { const m = r.members(); while (m.next()) found++; }
   r.setInt("found_some", found > 0 ? 1 : 0);
   return Verdict.Keep;
+}
+
+// One pass: health checks dropped, `level` renamed to `severity`, `secret` removed (its
+// presence reported), the length of `log` added; `log` is read only when it is a string.
+const LOG = watch("log");
+const LEVEL = watch("level");
+const SECRET = watch("secret");
+const ONE_PASS = passPlan((1 << LOG) | (1 << LEVEL) | (1 << SECRET), (1 << LEVEL) | (1 << SECRET), 1 << LOG);
+
+function onePass(r: CopiedRecord): Verdict {
+  if (r.has(LOG) && r.watched(LOG).contains("GET /healthz")) return Verdict.Drop;
+  if (r.has(LEVEL)) r.addValue("severity", r.watched(LEVEL));
+  r.addBool("had_secret", r.has(SECRET));
+  r.addInt("log_length", r.has(LOG) ? r.watched(LOG).length() : -1);
+  if (r.tagStartsWith("kube.")) r.addString("kube", "yes \"é\"");
+    return Verdict.Keep;
+}
+
+export function sdk_one_pass(tag: usize, tagLen: i32, sec: u32, nsec: u32, record: usize, recordLen: i32): usize {
+  return runPass(onePass, ONE_PASS, tag, tagLen, sec, nsec, record, recordLen);
 }
 
 export function sdk_read(tag: usize, tagLen: i32, sec: u32, nsec: u32, record: usize, recordLen: i32): usize {

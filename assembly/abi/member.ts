@@ -1,6 +1,6 @@
 // Writing the members of the output object: the comma between members is tracked here.
-import { outPos, putByte, reserve, setOutPos } from "../abi/writer";
-import { Span } from "../config/config";
+import { outPos, putByte, reserve, setOutPos } from "./writer";
+import { Span } from "../core/span";
 
 // @ts-ignore: decorator
 @lazy let needComma: bool = false;
