@@ -13,12 +13,17 @@ import { putByte, putBytes, putJsonEscaped } from "../abi/writer";
 import { findQuoteOrBackslash } from "./scan";
 import { copyStringMasked, keyAtListed, masking, putMask } from "./mask";
 
-/** Set when the input's structure is broken beyond mending (truncated, stray characters). */
-// @ts-ignore: decorator
-@lazy export let jsonError: bool = false;
-
-export function setJsonError(v: bool): void {
-  jsonError = v;
+/**
+ * What the walks below report besides the position they return. Its owner keeps one in static
+ * memory (`changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8))`) and passes it
+ * to every walk; `broken` is sticky, so that one test after a sequence of walks says whether any
+ * of them met broken text, and only its owner clears it.
+ */
+@unmanaged export class JsonReport {
+  /** The structure is broken beyond mending (truncated, stray characters): the copy is not the text's. */
+  broken: bool = false;
+  /** Where the last stringEnd() met its string's first backslash (its closing quote, or `end`, when it has none). */
+  firstEscape: usize = 0;
 }
 
 const MAX_DEPTH: i32 = 4096;
@@ -42,14 +47,10 @@ function skipWsLoop(p: usize, end: usize): usize {
   return p;
 }
 
-/** Where stringEnd() met the string's first backslash (the string's end when it has none). */
-// @ts-ignore: decorator
-@lazy export let firstEscape: usize = 0;
-
-/** End (after the closing quote) of the string at p; `end` if unterminated. */
-export function stringEnd(p: usize, end: usize): usize {
+/** End (after the closing quote) of the string at p; `end` if unterminated. Reports its first backslash. */
+export function stringEnd(p: usize, end: usize, report: JsonReport): usize {
   p++;
-  firstEscape = 0;
+  let firstEscape: usize = 0;
   for (;;) {
     p = findQuoteOrBackslash(p, end);
     if (p >= end) break;
@@ -57,7 +58,7 @@ export function stringEnd(p: usize, end: usize): usize {
     if (firstEscape == 0) firstEscape = p;
     p += 2; // an escape: the next byte is never the closing quote
   }
-  if (firstEscape == 0) firstEscape = p;
+  report.firstEscape = firstEscape != 0 ? firstEscape : p;
   return p < end ? p + 1 : end;
 }
 
@@ -107,11 +108,11 @@ export function copyStringBody(p: usize, end: usize, write: bool): usize {
 }
 
 /** Copies the string at p (opening quote) with escapes mended; returns the position after it. */
-export function copyString(p: usize, end: usize, write: bool): usize {
+export function copyString(p: usize, end: usize, write: bool, report: JsonReport): usize {
   if (write) putByte(0x22);
   p = copyStringBody(p + 1, end, write);
   if (write) putByte(0x22); // an unterminated string is closed, and reported
-  if (p >= end) { jsonError = true; return end; }
+  if (p >= end) { report.broken = true; return end; }
   return p + 1;
 }
 
@@ -218,51 +219,51 @@ function copyBare(p: usize, end: usize, write: bool): usize {
  * becomes the key, so its inside need not be valid; a plain counter keeps this free of
  * recursion, however the keys nest.
  */
-function containerEnd(p: usize, end: usize): usize {
+function containerEnd(p: usize, end: usize, report: JsonReport): usize {
   let depth = 0;
   while (p < end) {
     const c = load<u8>(p);
-    if (c == 0x22) { p = stringEnd(p, end); continue; }
+    if (c == 0x22) { p = stringEnd(p, end, report); continue; }
     if (c == 0x7b || c == 0x5b) depth++;
     else if (c == 0x7d || c == 0x5d) { depth--; if (depth == 0) return p + 1; }
     p++;
   }
-  jsonError = true;
+  report.broken = true;
   return end;
 }
 
 /** Copies a key: a string as it is, anything else as a string of its text. Then the colon. */
-export function copyKey(p: usize, end: usize, write: bool): usize {
+export function copyKey(p: usize, end: usize, write: bool, report: JsonReport): usize {
   const c = load<u8>(p);
   if (c == 0x22) {
-    p = copyString(p, end, write);
+    p = copyString(p, end, write, report);
   } else {
     const start = p;
-    if (c == 0x7b || c == 0x5b) p = containerEnd(p, end);
+    if (c == 0x7b || c == 0x5b) p = containerEnd(p, end, report);
     else while (p < end && !isDelimiter(load<u8>(p))) p++;
     if (write) { putByte(0x22); putJsonEscaped(start, p - start); putByte(0x22); }
   }
   p = skipWs(p, end);
   if (p < end && load<u8>(p) == 0x3a) p++;
-  else jsonError = true;
+  else report.broken = true;
   if (write) putByte(0x3a);
   return skipWs(p, end);
 }
 
-export function skipValue(p: usize, end: usize): usize {
-  return walkValue(p, end, false);
+export function skipValue(p: usize, end: usize, report: JsonReport): usize {
+  return walkValue(p, end, false, report);
 }
 
-export function copyValue(p: usize, end: usize): usize {
-  return walkValue(p, end, true);
+export function copyValue(p: usize, end: usize, report: JsonReport): usize {
+  return walkValue(p, end, true, report);
 }
 
 /**
- * Walks one value, writing its mended copy when `write`. Sets jsonError on broken structure. With
+ * Walks one value, writing its mended copy when `write`. Reports broken structure. With
  * masking on (mask.ts), a listed member's value is written as the mask and walked unwritten, and
  * strings are copied with their secrets masked.
  */
-function walkValue(p: usize, end: usize, write: bool): usize {
+function walkValue(p: usize, end: usize, write: bool, report: JsonReport): usize {
   let depth: i32 = 0;
   let w = write; // false while a masked member's value is walked
   let maskedAt: i32 = -1; // the depth of that member
@@ -271,20 +272,20 @@ function walkValue(p: usize, end: usize, write: bool): usize {
     // A value starts here.
     p = skipWs(p, end);
     if (masked) { masked = false; if (w) putMask(); w = false; maskedAt = depth; }
-    if (p >= end) jsonError = true; // no value where one must be (a missing value inside a container is mended below, not reported)
+    if (p >= end) report.broken = true; // no value where one must be (a missing value inside a container is mended below, not reported)
     const c: u8 = p < end ? load<u8>(p) : 0;
     if (c == 0x7b || c == 0x5b) {
-      if (depth >= MAX_DEPTH) { jsonError = true; return end; }
+      if (depth >= MAX_DEPTH) { report.broken = true; return end; }
       store<u8>(STACK + <usize>depth, c);
       depth++;
       if (w) putByte(c);
       p = skipWs(p + 1, end);
       const close: u8 = c + 2; // '{'+2 = '}', '['+2 = ']'
       if (p < end && load<u8>(p) == close) { p++; depth--; if (w) putByte(close); }
-      else if (c == 0x7b) { masked = masking && keyAtListed(p, end); p = copyKey(p, end, w); continue; }
+      else if (c == 0x7b) { masked = masking && keyAtListed(p, end, report); p = copyKey(p, end, w, report); continue; }
       else continue;
     } else if (c == 0x22) {
-      p = masking ? copyStringMasked(p, end, w) : copyString(p, end, w);
+      p = masking ? copyStringMasked(p, end, w, report) : copyString(p, end, w, report);
     } else {
       p = copyBare(p, end, w);
     }
@@ -296,7 +297,7 @@ function walkValue(p: usize, end: usize, write: bool): usize {
       const open = load<u8>(STACK + <usize>(depth - 1));
       const close: u8 = open + 2;
       if (p >= end) { // truncated: close what is open
-        jsonError = true;
+        report.broken = true;
         if (write) while (depth > 0) { depth--; if (w || depth < maskedAt) putByte(load<u8>(STACK + <usize>depth) + 2); }
         return end;
       }
@@ -304,40 +305,14 @@ function walkValue(p: usize, end: usize, write: bool): usize {
       if (d == 0x2c) {
         p = skipWs(p + 1, end);
         if (w) putByte(0x2c);
-        if (open == 0x7b) { masked = masking && keyAtListed(p, end); p = copyKey(p, end, w); }
+        if (open == 0x7b) { masked = masking && keyAtListed(p, end, report); p = copyKey(p, end, w, report); }
         break;
       }
       if (d == close) { p++; depth--; if (w) putByte(close); continue; }
-      jsonError = true; // anything else: the structure is broken
+      report.broken = true; // anything else: the structure is broken
       if (write) while (depth > 0) { depth--; if (w || depth < maskedAt) putByte(load<u8>(STACK + <usize>depth) + 2); }
       return end;
     }
   }
   return p; // not reached: every path above returns
-}
-
-/**
- * The value of the first top-level member of the object at p whose key is [key, key+keyLen),
- * compared as written (Fluent Bit escapes only quotes, backslashes and control bytes in keys);
- * 0 when there is none or the object is broken (jsonError). Values are skipped, not decoded.
- */
-export function jsonFindKey(p: usize, end: usize, key: usize, keyLen: i32): usize {
-  p = skipWs(p, end);
-  if (p >= end || load<u8>(p) != 0x7b) return 0;
-  p = skipWs(p + 1, end);
-  for (;;) {
-    if (p >= end) { jsonError = true; return 0; } // truncated
-    if (load<u8>(p) == 0x7d) return 0;
-    const isString = load<u8>(p) == 0x22;
-    const keyEnd = isString ? stringEnd(p, end) : 0;
-    const match = isString && <i32>(keyEnd - p) - 2 == keyLen && memory.compare(p + 1, key, <usize>keyLen) == 0;
-    const value = copyKey(p, end, false);
-    if (jsonError) return 0;
-    if (match) return value;
-    p = skipWs(skipValue(value, end), end);
-    if (jsonError) return 0;
-    if (p < end && load<u8>(p) == 0x2c) p = skipWs(p + 1, end);
-    else if (p < end && load<u8>(p) != 0x7d) { jsonError = true; return 0; }
-  }
-  return 0; // not reached
 }

@@ -2,7 +2,7 @@
 // whose name is listed becomes the mask, whatever it held; a string's secrets (secrets.ts) are
 // replaced by the mask, the rest of its text copied as it came. Off, the copy is as before.
 import { putByte, putBytes } from "../abi/writer";
-import { copyStringBody, setJsonError, stringEnd } from "./json";
+import { JsonReport, copyStringBody, stringEnd } from "./json";
 import { SecretSpan, findSecret, isWordByte } from "./secrets";
 
 // @ts-ignore: decorator
@@ -61,17 +61,17 @@ export function nameListed(k: usize, kEnd: usize): bool {
 @inline function isLetterPair(a: u8, b: u8): bool { return (a | 0x20) == (b | 0x20) && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a; }
 
 /** Is the member key at p (a string key, quotes included) a listed name? */
-export function keyAtListed(p: usize, end: usize): bool {
+export function keyAtListed(p: usize, end: usize, report: JsonReport): bool {
   if (load<u8>(p) != 0x22) return false;
-  const q = stringEnd(p, end);
+  const q = stringEnd(p, end, report);
   return q <= end && q > p + 1 && load<u8>(q - 1) == 0x22 && nameListed(p + 1, q - 1);
 }
 
 const FOUND = changetype<SecretSpan>(memory.data(<i32>offsetof<SecretSpan>(), 8));
 
 /** Copies the string at p (quotes included) with its secrets masked; the position after it. */
-export function copyStringMasked(p: usize, end: usize, write: bool): usize {
-  const close = stringEnd(p, end) - 1; // the closing quote (or `end - 1` when there is none: copyStringBody finds it)
+export function copyStringMasked(p: usize, end: usize, write: bool, report: JsonReport): usize {
+  const close = stringEnd(p, end, report) - 1; // the closing quote (or `end - 1` when there is none: copyStringBody finds it)
   let at = p + 1;
   if (write) {
     putByte(0x22);
@@ -85,6 +85,6 @@ export function copyStringMasked(p: usize, end: usize, write: bool): usize {
   }
   at = copyStringBody(at, end, write);
   if (write) putByte(0x22); // an unterminated string is closed, and reported
-  if (at >= end) { setJsonError(true); return end; }
+  if (at >= end) { report.broken = true; return end; }
   return at + 1;
 }

@@ -6,12 +6,13 @@
 // kept: the price is that a one-pass filter can only add members after the copy (or put a held
 // one back), not change them in place.
 import { beginCall } from "../abi/arena";
-import { resetMembers, separator, writeMember } from "../abi/member";
+import { resetMembers, separator } from "../abi/member";
 import { resultReplaced } from "../abi/result";
-import { outFailed, outReset, putAscii, putByte, putBytes, putJsonEscaped } from "../abi/writer";
+import { outFailed, outReset, putAscii, putByte, putBytes } from "../abi/writer";
 import { Span } from "../core/span";
-import { copyKey, copyStringBodyFrom, copyValue, firstEscape, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { JsonReport, copyKey, copyStringBodyFrom, copyValue, skipValue, skipWs, stringEnd } from "../core/json";
 import { putInt } from "../core/digits";
+import { fallback } from "./fallback";
 import { tagRelates } from "./record";
 import { Verdict } from "./run";
 import { putJsonLiteral } from "./text";
@@ -31,7 +32,7 @@ export type PassFilter = (r: CopiedRecord) => Verdict;
   stringsOnly: u32 = 0;
   /** Passed on to the filter as it is (e.g. which outputs an entry point writes). */
   variant: i32 = 0;
-  /** The keys of the record that replaces a text no walk can read (see fallback()). */
+  /** The keys of the record that replaces a text no walk can read (fallback.ts). */
   checkKey: Span;
   logKey: Span;
 
@@ -86,7 +87,7 @@ export function passPlan(notes: u32, holds: u32, stringsOnly: u32 = 0, variant: 
     if (!this.has(slot)) return;
     const m = watchedMember(slot);
     separator();
-    copyValue(copyKey(m.keyStart, m.end, true), m.end); // the key lies before its value's end
+    copyValue(copyKey(m.keyStart, m.end, true, WALK), m.end, WALK); // the key lies before its value's end
   }
 
   // Members added after the copy, in the order they are added (a name the record has already
@@ -98,7 +99,7 @@ export function passPlan(notes: u32, holds: u32, stringsOnly: u32 = 0, variant: 
   addValue(name: string, v: Value): void {
     addName(name);
     if (!v.exists) { putAscii("null"); return; }
-    copyValue(v.start, v.end);
+    copyValue(v.start, v.end, WALK);
   }
 }
 
@@ -107,6 +108,8 @@ function addName(name: string): void {
 }
 
 const COPIED = changetype<CopiedRecord>(memory.data(<i32>offsetof<CopiedRecord>(), 8));
+/** What the walks over this call's record found. */
+const WALK = changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8));
 
 const EMPTY: usize = memory.data(1); // "": Fluent Bit drops the record
 
@@ -129,10 +132,10 @@ export function runPass(filter: PassFilter, plan: Plan, tag: usize, tagLen: i32,
   outReset(start, <usize>recLen * 3 + <usize>tagLen * 6 + 4096);
   resetMembers();
   resetViews();
-  setJsonError(false);
+  WALK.broken = false;
 
   let p = skipWs(rec, end);
-  if (p >= end || load<u8>(p) != 0x7b) return fallback(plan, rec, recLen, start);
+  if (p >= end || load<u8>(p) != 0x7b) return fallback(rec, recLen, start, plan.checkKey, plan.logKey);
   putByte(0x7b);
   p++;
   const notes = plan.notes, holds = plan.holds, stringsOnly = plan.stringsOnly;
@@ -140,9 +143,9 @@ export function runPass(filter: PassFilter, plan: Plan, tag: usize, tagLen: i32,
   let last: usize = 0;
   for (;;) {
     p = skipWs(p, end);
-    if (p >= end) { setJsonError(true); break; }
+    if (p >= end) { WALK.broken = true; break; }
     // Every turn must consume input: a member that does not parse must not spin forever.
-    if (p == last) { setJsonError(true); break; }
+    if (p == last) { WALK.broken = true; break; }
     last = p;
     const c = load<u8>(p);
     if (c == 0x7d) break;
@@ -150,17 +153,17 @@ export function runPass(filter: PassFilter, plan: Plan, tag: usize, tagLen: i32,
     if (c != 0x22) {
       // A key Fluent Bit printed unquoted (`{1:"a"}`): copied as a string key, with its value.
       separator();
-      p = copyValue(copyKey(p, end, true), end);
-      if (jsonError) break; // broken structure: the fallback keeps the text
+      p = copyValue(copyKey(p, end, true, WALK), end, WALK);
+      if (WALK.broken) break; // broken structure: the fallback keeps the text
       continue;
     }
     // Each string is scanned once: its end and its first backslash say how to copy it.
     const keyStart = p;
-    const keyEnd = stringEnd(p, end);
-    const keyClean = firstEscape;
+    const keyEnd = stringEnd(p, end, WALK);
+    const keyClean = WALK.firstEscape;
     let slot = watchedSlot(p + 1, <i32>(keyEnd - p) - 2, notes);
     let valueAt = skipWs(keyEnd, end);
-    if (valueAt >= end || load<u8>(valueAt) != 0x3a) { setJsonError(true); break; }
+    if (valueAt >= end || load<u8>(valueAt) != 0x3a) { WALK.broken = true; break; }
     valueAt = skipWs(valueAt + 1, end);
     const isString = valueAt < end && load<u8>(valueAt) == 0x22;
     if (!isString && slot >= 0 && ((stringsOnly >> <u32>slot) & 1) != 0) slot = -1;
@@ -168,13 +171,13 @@ export function runPass(filter: PassFilter, plan: Plan, tag: usize, tagLen: i32,
       separator();
       putScannedString(keyStart, keyEnd, keyClean);
       putByte(0x3a);
-      p = copyValue(valueAt, end);
-      if (jsonError) break;
+      p = copyValue(valueAt, end, WALK);
+      if (WALK.broken) break;
       continue;
     }
-    const valueEnd = isString ? stringEnd(valueAt, end) : skipValue(valueAt, end);
-    const valueClean = firstEscape;
-    if (jsonError || valueEnd >= end) { setJsonError(true); break; } // an object never ends inside a value
+    const valueEnd = isString ? stringEnd(valueAt, end, WALK) : skipValue(valueAt, end, WALK);
+    const valueClean = WALK.firstEscape;
+    if (WALK.broken || valueEnd >= end) { WALK.broken = true; break; } // an object never ends inside a value
     p = valueEnd;
     if (slot >= 0) {
       const bit: u32 = 1 << <u32>slot;
@@ -192,30 +195,15 @@ export function runPass(filter: PassFilter, plan: Plan, tag: usize, tagLen: i32,
     putScannedString(keyStart, keyEnd, keyClean);
     putByte(0x3a);
     if (isString) putScannedString(valueAt, valueEnd, valueClean);
-    else copyValue(valueAt, end);
+    else copyValue(valueAt, end, WALK);
   }
-  if (jsonError) return fallback(plan, rec, recLen, start);
+  if (WALK.broken) return fallback(rec, recLen, start, plan.checkKey, plan.logKey);
 
   const r = COPIED;
   r.tagStart = tag; r.tagLength = tagLen; r.sec = sec; r.nsec = nsec;
   r.variant = plan.variant; r.seen = seen;
   if (filter(r) == Verdict.Drop) return EMPTY;
   putByte(0x7d);
-  if (outFailed) return fallback(plan, rec, recLen, start);
+  if (outFailed) return fallback(rec, recLen, start, plan.checkKey, plan.logKey);
   return resultReplaced(rec);
-}
-
-/**
- * The input is not a JSON object the walk can read (Fluent Bit never sends one, a fuzzer does),
- * or memory ran out: never drop the record. The whole text becomes the value of the log key,
- * flagged under the check key, so Fluent Bit still gets valid JSON holding every byte.
- */
-function fallback(plan: Plan, rec: usize, recLen: i32, start: usize): usize {
-  outReset(start, <usize>recLen * 6 + 256);
-  resetMembers();
-  putByte(0x7b);
-  writeMember(plan.checkKey); putAscii("{\"invalid_json\":true}");
-  writeMember(plan.logKey); putByte(0x22); putJsonEscaped(rec, <usize>recLen); putByte(0x22);
-  putByte(0x7d);
-  return resultReplaced(rec); // if even this cannot be written: the text as it came
 }

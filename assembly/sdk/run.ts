@@ -13,10 +13,11 @@ import { CriHeader, CriStatus, parseCriHeader } from "../core/cri";
 import { jsonUnescape } from "../core/json-string";
 import { putInt } from "../core/digits";
 import { copyStringMasked, keyAtListed, maskWith, masking, putMask, stopMasking } from "../core/mask";
-import { copyKey, copyValue, jsonError, setJsonError, skipValue, skipWs, stringEnd } from "../core/json";
+import { JsonReport, copyKey, copyValue, skipValue, skipWs, stringEnd } from "../core/json";
 import { EditKind, Record, beginRecord, editAt } from "./record";
 import { Relation, literalBytes, literalUtf8, putJsonBytes, putJsonLiteral, sameText, textRelates } from "./text";
 import { pow10, resetViews } from "./value";
+import { fallback } from "./fallback";
 
 export const enum Verdict { Keep, Drop }
 
@@ -25,6 +26,9 @@ export type Filter = (r: Record) => Verdict;
 
 const EMPTY: usize = memory.data(1); // "": Fluent Bit drops the record
 
+/** What the walks over this call's record (and the filter's values) found. */
+const WALK = changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8));
+
 /**
  * Runs `filter` on one record as Fluent Bit calls a wasm filter: pass the six arguments of the
  * exported function on as they came.
@@ -32,11 +36,10 @@ const EMPTY: usize = memory.data(1); // "": Fluent Bit drops the record
 export function run(filter: Filter, tag: usize, tagLen: i32, sec: u32, nsec: u32, rec: usize, recLen: i32): usize {
   const start = beginCall();
   resetViews();
-  setJsonError(false);
   const r = beginRecord(rec, recLen, tag, tagLen, sec, nsec);
   const verdict = filter(r);
   if (verdict == Verdict.Drop) return EMPTY;
-  setJsonError(false); // what the filter's reads found does not decide the copy: the copy finds it again
+  WALK.broken = false;
   // A lift: its text decoded first, before where the output will start, so the copy can read it.
   const object = r.lift.start != 0 ? decodeLift(r, start) : false;
   const outAt = object ? (liftedEnd + 7) & ~<usize>7 : start;
@@ -67,10 +70,10 @@ function decodeLift(r: Record, at: usize): bool {
   if (l.afterCriHeader && parseCriHeader(p, end, LIFT_HEADER) == CriStatus.Ok) p = LIFT_HEADER.message;
   p = skipWs(p, end);
   if (p >= end || load<u8>(p) != 0x7b) return false;
-  setJsonError(false);
-  const q = skipValue(p, end);
-  const whole = !jsonError && skipWs(q, end) == end;
-  setJsonError(false);
+  WALK.broken = false;
+  const q = skipValue(p, end, WALK);
+  const whole = !WALK.broken && skipWs(q, end) == end;
+  WALK.broken = false;
   if (!whole) return false;
   // The record must stay one Fluent Bit's outputs can print (DEEPEST_RECORD): lifted at the top,
   // the object's containers are the record's; under a key, one more.
@@ -120,10 +123,10 @@ function recordHas(r: Record, rec: usize, end: usize, k: usize, kEnd: usize): bo
     last = p;
     if (load<u8>(p) == 0x2c) { p++; continue; }
     const isString = load<u8>(p) == 0x22;
-    const keyEnd = isString ? stringEnd(p, end) : 0;
+    const keyEnd = isString ? stringEnd(p, end, WALK) : 0;
     if (isString && sameText(p + 1, keyEnd - 1, k, kEnd)) return true;
-    p = skipValue(copyKey(p, end, false), end);
-    if (jsonError) { setJsonError(false); return false; }
+    p = skipValue(copyKey(p, end, false, WALK), end, WALK);
+    if (WALK.broken) { WALK.broken = false; return false; }
   }
   return false;
 }
@@ -140,37 +143,37 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize, callStart
   let last: usize = 0;
   for (;;) {
     p = skipWs(p, end);
-    if (p >= end || p == last) { setJsonError(true); break; } // truncated, or a member that does not parse
+    if (p >= end || p == last) { WALK.broken = true; break; } // truncated, or a member that does not parse
     last = p;
     const c = load<u8>(p);
     if (c == 0x7d) break;
     if (c == 0x2c) { p++; continue; }
-    const keyEnd = c == 0x22 ? stringEnd(p, end) : 0;
+    const keyEnd = c == 0x22 ? stringEnd(p, end, WALK) : 0;
     if (dropSource) {
-      const valueAt = copyKey(p, end, false);
-      if (valueAt == r.lift.start) { p = skipValue(valueAt, end); continue; } // lifted: its text is in the members now
+      const valueAt = copyKey(p, end, false, WALK);
+      if (valueAt == r.lift.start) { p = skipValue(valueAt, end, WALK); continue; } // lifted: its text is in the members now
     }
     const e = c == 0x22 && r.editCount > 0 ? editFor(r, p + 1, keyEnd - 1) : -1;
     if (e < 0) {
       if (wrote) putByte(0x2c);
       wrote = true;
-      if (masking && keyAtListed(p, end)) { p = skipValue(copyKey(p, end, true), end); putMask(); } // a listed name, at the top
-      else p = copyValue(copyKey(p, end, true), end);
+      if (masking && keyAtListed(p, end, WALK)) { p = skipValue(copyKey(p, end, true, WALK), end, WALK); putMask(); } // a listed name, at the top
+      else p = copyValue(copyKey(p, end, true, WALK), end, WALK);
     } else {
       const edit = editAt(e);
       edit.applied = true;
-      const valueAt = copyKey(p, end, false);
-      if (edit.kind == EditKind.Remove) { p = skipValue(valueAt, end); continue; }
+      const valueAt = copyKey(p, end, false, WALK);
+      if (edit.kind == EditKind.Remove) { p = skipValue(valueAt, end, WALK); continue; }
       if (wrote) putByte(0x2c);
       wrote = true;
-      if (edit.kind == EditKind.Rename) { putJsonLiteral(edit.text); putByte(0x3a); p = copyValue(valueAt, end); continue; }
-      copyKey(p, end, true);
+      if (edit.kind == EditKind.Rename) { putJsonLiteral(edit.text); putByte(0x3a); p = copyValue(valueAt, end, WALK); continue; }
+      copyKey(p, end, true, WALK);
       putEditValue(r, e);
-      p = skipValue(valueAt, end);
+      p = skipValue(valueAt, end, WALK);
     }
-    if (jsonError) break;
+    if (WALK.broken) break;
   }
-  if (jsonError) return fallback(rec, recLen, callStart);
+  if (WALK.broken) return fallback(rec, recLen, callStart);
   // Members the record did not have: added at the end, in the order they were set.
   for (let i = 0; i < r.editCount; i++) {
     const edit = editAt(i);
@@ -183,7 +186,7 @@ function writeRecord(r: Record, rec: usize, recLen: i32, start: usize, callStart
   }
   if (lifted) wrote = putLifted(r, rec, end, wrote);
   putByte(0x7d);
-  if (outFailed || jsonError) return fallback(rec, recLen, callStart);
+  if (outFailed || WALK.broken) return fallback(rec, recLen, callStart);
   return resultReplaced(rec);
 }
 
@@ -194,7 +197,7 @@ function putLifted(r: Record, rec: usize, end: usize, wrote: bool): bool {
     if (recordHas(r, rec, end, l.underStart, l.underEnd)) return wrote;
     if (wrote) putByte(0x2c);
     putByte(0x22); putBytes(l.underStart, l.underEnd - l.underStart); putAscii("\":"); // a setting: no quote or backslash in it
-    copyValue(liftedStart, liftedEnd);
+    copyValue(liftedStart, liftedEnd, WALK);
     return true;
   }
   let p = skipWs(liftedStart + 1, liftedEnd);
@@ -205,14 +208,14 @@ function putLifted(r: Record, rec: usize, end: usize, wrote: bool): bool {
     if (load<u8>(p) == 0x2c) { p++; continue; }
     // A key that is no string (an application's own broken JSON) is copied as a string key, unchecked.
     const isString = load<u8>(p) == 0x22;
-    const keyEnd = isString ? stringEnd(p, liftedEnd) : 0;
-    const valueAt = copyKey(p, liftedEnd, false);
-    const valueEnd = skipValue(valueAt, liftedEnd);
+    const keyEnd = isString ? stringEnd(p, liftedEnd, WALK) : 0;
+    const valueAt = copyKey(p, liftedEnd, false, WALK);
+    const valueEnd = skipValue(valueAt, liftedEnd, WALK);
     if (!isString || !recordHas(r, rec, end, p + 1, keyEnd - 1)) {
       if (wrote) putByte(0x2c);
       wrote = true;
-      copyKey(p, liftedEnd, true);
-      copyValue(valueAt, valueEnd);
+      copyKey(p, liftedEnd, true, WALK);
+      copyValue(valueAt, valueEnd, WALK);
     }
     p = valueEnd;
   }
@@ -233,9 +236,9 @@ function putEditValue(r: Record, i: i32): void {
     case EditKind.SetTag: putByte(0x22); putJsonBytes(r.tagStart, <usize>r.tagLength); putByte(0x22); break;
     case EditKind.SetString: putJsonLiteral(e.text); break;
     case EditKind.SetValue: {
-      setJsonError(false);
-      copyValue(e.start, e.end);
-      if (jsonError) { setJsonError(false); putAscii("null"); }
+      WALK.broken = false;
+      copyValue(e.start, e.end, WALK);
+      if (WALK.broken) { WALK.broken = false; putAscii("null"); }
       break;
     }
     case EditKind.SetInt: putInt(e.int); break;
@@ -245,13 +248,13 @@ function putEditValue(r: Record, i: i32): void {
       // The filter's own JSON: written (mended) when it is one whole value, else null.
       const n = literalUtf8(e.text);
       const at = literalBytes(), to = at + <usize>(n > 0 ? n : <i32>0);
-      const before = jsonError;
-      setJsonError(false);
-      const whole = n > 0 && skipWs(skipValue(skipWs(at, to), to), to) == to && !jsonError;
-      setJsonError(false);
-      if (whole) copyValue(skipWs(at, to), to);
+      const before = WALK.broken;
+      WALK.broken = false;
+      const whole = n > 0 && skipWs(skipValue(skipWs(at, to), to, WALK), to) == to && !WALK.broken;
+      WALK.broken = false;
+      if (whole) copyValue(skipWs(at, to), to, WALK);
       else putAscii("null");
-      setJsonError(before);
+      WALK.broken = before;
       break;
     }
     default: putAscii("null");
@@ -281,22 +284,4 @@ function putNumber(v: f64): void {
   for (div /= 10; div > 0; div /= 10) putByte(<u8>(0x30 + <i32>((digits / div) % 10)));
   // Always a '.' before the exponent: Fluent Bit 2.x's reader takes `1e21` as 1 (core/json.ts).
   if (e != 0) { putByte(0x65); putInt(e); }
-}
-
-/** The record as one string under `log`, flagged: Fluent Bit still gets valid JSON holding every byte. */
-function fallback(rec: usize, recLen: i32, start: usize): usize {
-  outReset(start, <usize>recLen * 6 + 64);
-  putAscii("{\"fbwasm_check\":{\"invalid_json\":true},\"log\":\"");
-  const text = outPos - 1; // the string, from its opening quote
-  putJsonEscaped(rec, <usize>recLen);
-  putByte(0x22);
-  if (masking) { // the string again with its secrets masked, in its place
-    const textEnd = outPos;
-    copyStringMasked(text, textEnd, true);
-    const n = outPos - textEnd;
-    memory.copy(text, textEnd, n);
-    setOutPos(text + n);
-  }
-  putByte(0x7d);
-  return resultReplaced(rec);
 }

@@ -1,7 +1,7 @@
 // A view of one JSON value inside the record Fluent Bit handed in: where its text starts and
 // ends, nothing decoded until asked. Views live in a fixed pool that every call starts afresh
 // (VIEWS_PER_CALL of them: a filter that asks for more gets `missing` views, never a trap).
-import { copyKey, jsonError, numberKind, skipValue, skipWs, stringEnd } from "../core/json";
+import { JsonReport, copyKey, numberKind, skipValue, skipWs, stringEnd } from "../core/json";
 import { Relation, Text, bytesRelate, textLength, textRelates } from "./text";
 
 export const enum Kind { Missing, String, Number, Bool, Null, Object, Array, Other }
@@ -117,6 +117,7 @@ export const VIEWS_PER_CALL: i32 = 512;
 
   /** Moves to the next member; false at the end (or where the text is broken). */
   next(): bool {
+    WALK.broken = false;
     let p = skipWs(this.p, this.end);
     if (p >= this.end) return false;
     if (this.started) {
@@ -129,15 +130,15 @@ export const VIEWS_PER_CALL: i32 = 512;
     const c = load<u8>(p);
     if (c == 0x7d || c == 0x5d) return false;
     if (this.isObject) {
-      const keyEnd = c == 0x22 ? stringEnd(p, this.end) : 0;
-      const valueAt = copyKey(p, this.end, false);
-      if (jsonError) return false;
+      const keyEnd = c == 0x22 ? stringEnd(p, this.end, WALK) : 0;
+      const valueAt = copyKey(p, this.end, false, WALK);
+      if (WALK.broken) return false;
       this.key.start = c == 0x22 ? p : 0;
       this.key.end = keyEnd;
       p = valueAt;
     }
-    const valueEnd = skipValue(p, this.end);
-    if (jsonError) return false;
+    const valueEnd = skipValue(p, this.end, WALK);
+    if (WALK.broken) return false;
     this.value.start = p;
     this.value.end = valueEnd;
     this.p = valueEnd;
@@ -145,6 +146,8 @@ export const VIEWS_PER_CALL: i32 = 512;
   }
 }
 
+/** What the walk of the member next() moves to found. */
+const WALK = changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8));
 const VIEW_SIZE = offsetof<Value>();
 const VIEWS: usize = memory.data(<i32>VIEW_SIZE * VIEWS_PER_CALL, 8);
 const MEMBERS_PER_CALL: i32 = 64;

@@ -4,7 +4,7 @@ import { outPos, outReset, outStart, putByte } from "../../assembly/abi/writer";
 import { ParsedTime, parseRfc3339 } from "../../assembly/core/time";
 import { putRfc3339Utc } from "../../assembly/core/format-time";
 import { CriHeader, CriStatus, parseCriHeader } from "../../assembly/core/cri";
-import { copyValue, jsonError, setJsonError } from "../../assembly/core/json";
+import { JsonReport, copyValue } from "../../assembly/core/json";
 import { MpKind, MpStatus, MpValue, mpPutArrayHeader, mpPutBin, mpPutBool, mpPutExt, mpPutF32, mpPutF64, mpPutInt, mpPutMapHeader, mpPutNil, mpPutStr, mpPutUint, mpRead, mpSkip } from "../../assembly/core/msgpack";
 export { malloc, free } from "../../assembly/abi/exports";
 import "../../assembly/abi/abort";
@@ -35,15 +35,17 @@ export function cri_stream(): i32 { return HEADER.stream; }
 export function cri_tag(): i32 { return HEADER.tag; }
 export function cri_message(): usize { return HEADER.message; }
 
+const MENDED = changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8));
+
 /** The mended copy of one JSON value, NUL-terminated; json_error() says whether it was broken. */
 export function mend_json(p: usize, len: i32): usize {
-  setJsonError(false);
+  MENDED.broken = false;
   outReset(beginCall(), <usize>len * 3 + 16);
-  copyValue(p, p + <usize>len);
+  copyValue(p, p + <usize>len, MENDED);
   putByte(0);
   return outStart;
 }
-export function json_error(): i32 { return jsonError ? 1 : 0; }
+export function json_error(): i32 { return MENDED.broken ? 1 : 0; }
 
 const MP = changetype<MpValue>(memory.data(<i32>offsetof<MpValue>(), 8));
 

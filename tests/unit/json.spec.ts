@@ -1,6 +1,6 @@
-// core/json-string.ts and the top-level key lookup of core/json.ts.
+// core/json-string.ts, and what the walks of core/json.ts report.
 import { UnescapeStatus, jsonUnescape } from "../../assembly/core/json-string";
-import { jsonError, jsonFindKey, setJsonError } from "../../assembly/core/json";
+import { JsonReport, skipValue, stringEnd } from "../../assembly/core/json";
 import { outputHex, outputText, startOutput, text, textLen } from "./helpers";
 
 function unescape(s: string): UnescapeStatus {
@@ -45,32 +45,54 @@ describe("jsonUnescape: one string value decoded on demand", () => {
   });
 });
 
-function find(json: string, key: string): i32 {
-  setJsonError(false);
+const REPORT = changetype<JsonReport>(memory.data(<i32>offsetof<JsonReport>(), 8));
+
+/** Where skipValue() stops in `json`; -1 when it reports the text broken. */
+function skipped(json: string): i32 {
+  REPORT.broken = false;
   const p = text(json);
-  const v = jsonFindKey(p, p + textLen(json), text(key), <i32>textLen(key));
-  return v == 0 ? -1 : <i32>(v - p);
+  const q = skipValue(p, p + textLen(json), REPORT);
+  return REPORT.broken ? -1 : <i32>(q - p);
 }
 
-describe("jsonFindKey: top-level members, values skipped", () => {
-  it("finds keys at any position, with whitespace, after nested values", () => {
-    expect(find('{"log":"x"}', "log")).toBe(7);
-    expect(find('{ "a" : [1,{"log":2}] , "log" : "y" }', "log")).toBe(32);
-    expect(find('{"a":{"b":{"c":[]}},"time":"t"}', "time")).toBe(27);
-    expect(find('{"log":"x"}', "lo")).toBe(-1);
-    expect(find('{"lo":"x","log":1}', "log")).toBe(16);
-    expect(jsonError).toBe(false);
+describe("skipValue: one value's end, and whether its text is broken", () => {
+  it("nested values, whitespace, the keys Fluent Bit writes unquoted", () => {
+    expect(skipped('{"log":"x"}')).toBe(11);
+    expect(skipped('{ "a" : [1,{"log":2}] , "log" : "y" } tail')).toBe(37);
+    expect(skipped('{1:"a",null:nan}')).toBe(16);
+    expect(skipped('"a\\"b" x')).toBe(6);
   });
-  it("the keys Fluent Bit writes unquoted are read, never matched as strings", () => {
-    expect(find('{1:"a","log":"b"}', "log")).toBe(13);
-    expect(find('{"x":nan,"log":1}', "log")).toBe(15);
+  it("broken text is reported", () => {
+    expect(skipped('{"a":1')).toBe(-1);
+    expect(skipped('{"a":1 "log":2}')).toBe(-1);
+    expect(skipped('{"a" 1}')).toBe(-1);
+    expect(skipped('"open')).toBe(-1);
   });
-  it("broken text: not found, and said so", () => {
-    expect(find('{"a":1', "log")).toBe(-1);
-    expect(jsonError).toBe(true);
-    expect(find('{"a":1 "log":2}', "log")).toBe(-1);
-    expect(jsonError).toBe(true);
-    expect(find("[1]", "log")).toBe(-1);
-    expect(find("", "log")).toBe(-1);
+  it("the report stays set until its owner clears it", () => {
+    REPORT.broken = false;
+    const broken = text('{"a":1');
+    skipValue(broken, broken + 6, REPORT);
+    const whole = text('{"b":2}');
+    skipValue(whole, whole + 7, REPORT);
+    expect(REPORT.broken).toBe(true);
+  });
+});
+
+/** stringEnd() over `s`: its end and its first backslash, as offsets. */
+function scanned(s: string): string {
+  const p = text(s);
+  const e = stringEnd(p, p + textLen(s), REPORT);
+  return (<i32>(e - p)).toString() + "," + (<i32>(REPORT.firstEscape - p)).toString();
+}
+
+describe("stringEnd: where a string ends, and its first backslash", () => {
+  it("an escaped quote does not end it; the first backslash is reported", () => {
+    expect(scanned('"ab\\"c\\\\d"x')).toBe("10,3");
+  });
+  it("no backslash: the closing quote is reported", () => {
+    expect(scanned('"abc"')).toBe("5,4");
+  });
+  it("unterminated: the end, for both", () => {
+    expect(scanned('"ab')).toBe("3,3");
   });
 });
